@@ -1,0 +1,137 @@
+import "./http/validation-messages";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { getPath } from "hono/utils/url";
+import { Authenticator } from "./auth/authenticator";
+import { resolveUser } from "./http/authentication";
+import type { AppDeps, AppEnv } from "./http/context";
+import { ApiError } from "./http/errors";
+import { routePaths } from "./http/route-paths";
+import { validationHook } from "./http/router";
+import { createDocsRouter } from "./routes/docs";
+import { organizationsRouter } from "./routes/organizations";
+import { tokensRouter } from "./routes/tokens";
+import { usersRouter } from "./routes/users";
+
+const exposedHeaders = ["X-Request-Id", "Retry-After", "Content-Disposition", "WWW-Authenticate"];
+
+/** Maps anything thrown by a handler or middleware to the contract's error shapes. */
+function errorResponse(error: unknown, c: Context<AppEnv>): Response {
+  if (error instanceof ApiError) return c.json(error.body, error.status, error.headers);
+  if (error instanceof HTTPException) {
+    const detail =
+      error.status === 400 && /json/i.test(error.message)
+        ? "JSON parse error."
+        : error.message || "Bad request.";
+    return c.json({ detail }, error.status);
+  }
+  const requestIdValue = c.get("requestId");
+  c.var.deps.logger.error("unhandled error", {
+    request_id: requestIdValue,
+    method: c.req.method,
+    path: c.req.path,
+    error:
+      error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : String(error),
+  });
+  return c.json({ detail: "Internal server error", request_id: requestIdValue }, 500);
+}
+
+export function createApp(deps: AppDeps) {
+  const { config, logger } = deps;
+  const auth = new Authenticator({
+    store: deps.store,
+    passwords: deps.passwords,
+    now: () => deps.clock.now(),
+    tokens: {
+      secret: config.jwtSecret,
+      accessTtlSeconds: config.accessTokenTtlSeconds,
+      refreshTtlSeconds: config.refreshTokenTtlSeconds,
+    },
+    refreshRotation: config.refreshTokenRotation,
+    maxFailedLogins: config.loginMaxFailures,
+    lockoutSeconds: config.loginLockoutSeconds,
+  });
+
+  const app: OpenAPIHono<AppEnv> = new OpenAPIHono<AppEnv>({
+    defaultHook: validationHook,
+    getPath: (request) => paths.canonical(getPath(request)),
+  });
+  const paths = routePaths(app);
+
+  app.use("*", requestId({ headerName: "X-Request-Id" }));
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    c.set("deps", deps);
+    c.set("auth", auth);
+    c.set("user", null);
+    c.header("X-Content-Type-Options", "nosniff");
+    await next();
+    if (c.req.header("authorization") || c.req.query("token"))
+      c.header("Cache-Control", "no-store");
+    logger.info("request", {
+      request_id: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      user_id: c.get("user")?.id ?? null,
+    });
+  });
+  app.use(
+    "*",
+    cors({
+      origin: config.corsOrigins,
+      allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+      exposeHeaders: exposedHeaders,
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, {
+          detail: `Request body is larger than ${config.maxBodyBytes} bytes.`,
+        });
+      },
+    }),
+  );
+  app.use("/api/*", resolveUser);
+
+  app.route("/", tokensRouter);
+  app.route("/", usersRouter);
+  app.route("/", organizationsRouter);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "jwtAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "basicAuth", {
+    type: "http",
+    scheme: "basic",
+  });
+  app.route("/", createDocsRouter(app));
+
+  app.notFound((c) => {
+    const methods = paths.allowedMethods(c.req.path);
+    if (methods.length > 0) {
+      return c.json({ detail: `Method "${c.req.method}" not allowed.` }, 405, {
+        Allow: methods.join(", "),
+      });
+    }
+    return c.json({ detail: "Not found." }, 404);
+  });
+  app.onError(errorResponse);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,184 @@
+import { lt } from "drizzle-orm";
+import type { Store } from "../db/client";
+import { findUserByEmail, findUserById, type UserRow } from "../db/queries/users";
+import { revokedTokens } from "../db/schema";
+import { ApiError, invalidToken, notAuthenticated, tooManyRequests } from "../http/errors";
+import { LoginThrottle } from "./login-throttle";
+import type { PasswordHasher } from "./passwords";
+import { issueToken, readToken, type TokenSettings } from "./tokens";
+
+export interface AuthenticatorOptions {
+  store: Store;
+  passwords: PasswordHasher;
+  now: () => number;
+  tokens: TokenSettings;
+  refreshRotation: boolean;
+  maxFailedLogins: number;
+  lockoutSeconds: number;
+}
+
+export interface TokenPair {
+  access: string;
+  refresh: string;
+}
+
+const wrongCredentials = "No active account found with the given credentials";
+/** Basic credentials that verified recently, so Basic clients don't pay argon2 on every call. */
+const basicCacheTtlMs = 60_000;
+const basicCacheMaxEntries = 10_000;
+
+export class Authenticator {
+  readonly #throttle: LoginThrottle;
+  readonly #verifiedBasic = new Map<
+    string,
+    { userId: number; tokenVersion: number; expiresAtMs: number }
+  >();
+  /** A real hash to verify against when the email is unknown, so timing does not reveal accounts. */
+  #decoyHash: Promise<string> | undefined;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.#throttle = new LoginThrottle(options.maxFailedLogins, options.lockoutSeconds * 1000);
+  }
+
+  /** Email + password → the active user; throttled per email and per client address. */
+  async login(
+    email: string,
+    password: string,
+    clientAddress: string | undefined,
+  ): Promise<UserRow> {
+    const now = this.options.now();
+    const keys = [
+      `email:${email.trim().toLowerCase()}`,
+      ...(clientAddress ? [`address:${clientAddress}`] : []),
+    ];
+    const retryAfter = Math.max(...keys.map((key) => this.#throttle.retryAfterSeconds(key, now)));
+    if (retryAfter > 0) throw tooManyRequests(retryAfter);
+
+    const user = await findUserByEmail(this.options.store.db, email);
+    const passwordMatches = user
+      ? await this.options.passwords.verify(user.passwordHash, password)
+      : await this.#verifyDecoy(password);
+    if (!user || !passwordMatches || !user.isActive) {
+      for (const key of keys) this.#throttle.recordFailure(key, now);
+      throw notAuthenticated(wrongCredentials);
+    }
+    this.#throttle.reset(keys[0] as string);
+    return user;
+  }
+
+  async issuePair(user: UserRow): Promise<TokenPair> {
+    const now = this.options.now();
+    return {
+      access: await issueToken(this.options.tokens, "access", user, now),
+      refresh: await issueToken(this.options.tokens, "refresh", user, now),
+    };
+  }
+
+  /** A valid refresh token → a new access token (and, with rotation, a new refresh token). */
+  async refresh(refreshToken: string): Promise<{ access: string; refresh?: string }> {
+    const now = this.options.now();
+    const claims = await readToken(this.options.tokens.secret, refreshToken, "refresh", now);
+    if (!claims) throw invalidToken("Token is invalid or expired");
+    const user = await this.#currentUser(claims.user_id, claims.token_version);
+    if (!this.options.refreshRotation) {
+      return { access: await issueToken(this.options.tokens, "access", user, now) };
+    }
+    const revoked = await this.options.store.transaction(async (tx) => {
+      await tx.delete(revokedTokens).where(lt(revokedTokens.expiresAt, new Date(now)));
+      const inserted = await tx
+        .insert(revokedTokens)
+        .values({ jti: claims.jti, expiresAt: new Date(claims.exp * 1000) })
+        .onConflictDoNothing()
+        .returning({ jti: revokedTokens.jti });
+      return inserted.length === 0;
+    });
+    if (revoked) throw invalidToken("Token is blacklisted");
+    return this.issuePair(user);
+  }
+
+  /** Resolves an `Authorization` header (Bearer or Basic) to its user, or throws 401/429. */
+  async fromAuthorizationHeader(
+    header: string,
+    clientAddress: string | undefined,
+  ): Promise<UserRow> {
+    const [scheme, credentials, ...rest] = header.trim().split(/\s+/);
+    if (!scheme || !credentials || rest.length > 0)
+      throw notAuthenticated("Invalid Authorization header.");
+    switch (scheme.toLowerCase()) {
+      case "bearer":
+        return this.#fromAccessToken(credentials);
+      case "basic":
+        return this.#fromBasic(credentials, clientAddress);
+      default:
+        throw notAuthenticated("Unsupported authorization scheme.");
+    }
+  }
+
+  /** An access token → its user; used for Bearer headers and for `?token=` download links. */
+  async fromAccessToken(token: string): Promise<UserRow> {
+    return this.#fromAccessToken(token);
+  }
+
+  async #fromAccessToken(token: string): Promise<UserRow> {
+    const claims = await readToken(this.options.tokens.secret, token, "access", this.options.now());
+    if (!claims) throw invalidToken();
+    return this.#currentUser(claims.user_id, claims.token_version);
+  }
+
+  async #fromBasic(encoded: string, clientAddress: string | undefined): Promise<UserRow> {
+    const cacheKey = await sha256Hex(encoded);
+    const cached = this.#verifiedBasic.get(cacheKey);
+    if (cached && cached.expiresAtMs > this.options.now()) {
+      const user = await findUserById(this.options.store.db, cached.userId);
+      if (user?.isActive && user.tokenVersion === cached.tokenVersion) return user;
+      this.#verifiedBasic.delete(cacheKey);
+    }
+    const decoded = decodeBase64(encoded);
+    const separator = decoded?.indexOf(":") ?? -1;
+    if (decoded === undefined || separator < 0)
+      throw notAuthenticated("Invalid basic header. Credentials not correctly base64 encoded.");
+    const user = await this.login(
+      decoded.slice(0, separator),
+      decoded.slice(separator + 1),
+      clientAddress,
+    ).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 429) throw error;
+      throw notAuthenticated("Invalid username/password.");
+    });
+    if (this.#verifiedBasic.size >= basicCacheMaxEntries) this.#verifiedBasic.clear();
+    this.#verifiedBasic.set(cacheKey, {
+      userId: user.id,
+      tokenVersion: user.tokenVersion,
+      expiresAtMs: this.options.now() + basicCacheTtlMs,
+    });
+    return user;
+  }
+
+  async #currentUser(userId: number, tokenVersion: number): Promise<UserRow> {
+    const user = await findUserById(this.options.store.db, userId);
+    if (!user?.isActive || user.tokenVersion !== tokenVersion) throw invalidToken();
+    return user;
+  }
+
+  #verifyDecoy(password: string): Promise<boolean> {
+    this.#decoyHash ??= this.options.passwords.hash(crypto.randomUUID());
+    return this.#decoyHash
+      .then((hash) => this.options.passwords.verify(hash, password))
+      .then(() => false);
+  }
+}
+
+function decodeBase64(value: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined;
+  try {
+    const bytes = Uint8Array.from(atob(value), (char) => char.charCodeAt(0));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,113 @@
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const positiveInt = z.coerce.number().int().positive();
+
+const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    DATABASE_URL: z.string().min(1).default("file:data/testit.db"),
+    DATABASE_AUTH_TOKEN: z.string().optional(),
+    JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    ACCESS_TOKEN_TTL: positiveInt.default(300),
+    REFRESH_TOKEN_TTL: positiveInt.default(86_400),
+    REFRESH_TOKEN_ROTATION: booleanFlag.default(false),
+    GRADING_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
+    GRADING_CONCURRENCY: positiveInt.optional(),
+    SANDBOX: z.enum(["auto", "bwrap", "pyodide"]).default("auto"),
+    SANDBOX_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
+    SANDBOX_MEMORY_MB: z.coerce.number().int().min(32).max(4096).default(256),
+    RUNNER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
+    CORS_ORIGINS: z.string().default("*"),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    LOGIN_MAX_FAILURES: positiveInt.default(5),
+    LOGIN_LOCKOUT_SECONDS: positiveInt.default(900),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.JWT_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["JWT_SECRET"],
+        message: "is required when NODE_ENV=production",
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config {
+  nodeEnv: RawConfig["NODE_ENV"];
+  port: number;
+  host: string;
+  databaseUrl: string;
+  databaseAuthToken: string | undefined;
+  /** undefined means "generate a per-process secret" (development only). */
+  jwtSecret: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshTokenRotation: boolean;
+  gradingWaitMs: number;
+  gradingConcurrency: number | undefined;
+  sandbox: RawConfig["SANDBOX"];
+  sandboxTimeLimitMs: number;
+  sandboxMemoryMb: number;
+  runnerToken: string | undefined;
+  maxBodyBytes: number;
+  corsOrigins: "*" | string[];
+  logLevel: RawConfig["LOG_LEVEL"];
+  loginMaxFailures: number;
+  loginLockoutSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Empty strings count as unset, so `PORT= npm start` behaves like no PORT at all. */
+function withoutEmptyValues(env: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".")}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const raw = parsed.data;
+  return {
+    nodeEnv: raw.NODE_ENV,
+    port: raw.PORT,
+    host: raw.HOST,
+    databaseUrl: raw.DATABASE_URL,
+    databaseAuthToken: raw.DATABASE_AUTH_TOKEN,
+    jwtSecret: raw.JWT_SECRET,
+    accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: raw.REFRESH_TOKEN_TTL,
+    refreshTokenRotation: raw.REFRESH_TOKEN_ROTATION,
+    gradingWaitMs: raw.GRADING_WAIT_MS,
+    gradingConcurrency: raw.GRADING_CONCURRENCY,
+    sandbox: raw.SANDBOX,
+    sandboxTimeLimitMs: raw.SANDBOX_TIME_LIMIT_MS,
+    sandboxMemoryMb: raw.SANDBOX_MEMORY_MB,
+    runnerToken: raw.RUNNER_TOKEN,
+    maxBodyBytes: raw.MAX_BODY_BYTES,
+    corsOrigins:
+      raw.CORS_ORIGINS.trim() === "*"
+        ? "*"
+        : raw.CORS_ORIGINS.split(",")
+            .map((origin) => origin.trim())
+            .filter(Boolean),
+    logLevel: raw.LOG_LEVEL,
+    loginMaxFailures: raw.LOGIN_MAX_FAILURES,
+    loginLockoutSeconds: raw.LOGIN_LOCKOUT_SECONDS,
+  };
+}

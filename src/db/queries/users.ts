@@ -1,0 +1,74 @@
+import { and, asc, eq, ne, sql } from "drizzle-orm";
+import type { Queryable } from "../client";
+import { organizations, users } from "../schema";
+
+export type UserRow = typeof users.$inferSelect;
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type UserWithOrganization = UserRow & { organization: OrganizationRow | null };
+
+const emailMatches = (email: string) => sql`lower(${users.email}) = lower(${email.trim()})`;
+
+export async function findUserById(db: Queryable, id: number): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(emailMatches(email)).get();
+}
+
+export async function isEmailTaken(db: Queryable, email: string, exceptUserId?: number) {
+  const row = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      exceptUserId === undefined
+        ? emailMatches(email)
+        : and(emailMatches(email), ne(users.id, exceptUserId)),
+    )
+    .get();
+  return row !== undefined;
+}
+
+function withOrganization(rows: { user: UserRow; organization: OrganizationRow | null }[]) {
+  return rows.map(({ user, organization }) => ({ ...user, organization }));
+}
+
+function selectUsersWithOrganization(db: Queryable) {
+  return db
+    .select({ user: users, organization: organizations })
+    .from(users)
+    .leftJoin(organizations, eq(users.organizationId, organizations.id));
+}
+
+export async function findUserWithOrganization(
+  db: Queryable,
+  id: number,
+): Promise<UserWithOrganization | undefined> {
+  return withOrganization(await selectUsersWithOrganization(db).where(eq(users.id, id)))[0];
+}
+
+/** The users a caller may see: its organization's members, or only itself without one. */
+export async function listVisibleUsers(
+  db: Queryable,
+  viewer: UserRow,
+): Promise<UserWithOrganization[]> {
+  const scope =
+    viewer.organizationId === null
+      ? eq(users.id, viewer.id)
+      : eq(users.organizationId, viewer.organizationId);
+  return withOrganization(
+    await selectUsersWithOrganization(db).where(scope).orderBy(asc(users.id)),
+  );
+}
+
+export async function findVisibleUser(
+  db: Queryable,
+  viewer: UserRow,
+  id: number,
+): Promise<UserWithOrganization | undefined> {
+  const scope =
+    viewer.organizationId === null
+      ? and(eq(users.id, id), eq(users.id, viewer.id))
+      : and(eq(users.id, id), eq(users.organizationId, viewer.organizationId));
+  return withOrganization(await selectUsersWithOrganization(db).where(scope))[0];
+}

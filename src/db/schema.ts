@@ -1,0 +1,234 @@
+import { sql } from "drizzle-orm";
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const id = () => integer("id").primaryKey({ autoIncrement: true });
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const organizations = sqliteTable(
+  "organizations",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    ownerId: integer("owner_id")
+      .notNull()
+      .references((): AnySQLiteColumn => users.id, { onDelete: "restrict" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("organizations_name_unique").on(sql`lower(${t.name})`),
+    index("organizations_owner_idx").on(t.ownerId),
+  ],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: id(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    photo: text("photo"),
+    isTeacher: integer("is_teacher", { mode: "boolean" }).notNull().default(false),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    organizationId: integer("organization_id").references((): AnySQLiteColumn => organizations.id, {
+      onDelete: "set null",
+    }),
+    tokenVersion: integer("token_version").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_unique").on(sql`lower(${t.email})`),
+    index("users_organization_idx").on(t.organizationId),
+  ],
+);
+
+/** Refresh tokens that were rotated out; kept until they would have expired anyway. */
+export const revokedTokens = sqliteTable(
+  "revoked_tokens",
+  {
+    jti: text("jti").primaryKey(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("revoked_tokens_expires_idx").on(t.expiresAt)],
+);
+
+export const groups = sqliteTable(
+  "groups",
+  {
+    id: id(),
+    organizationId: integer("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("groups_organization_name_unique").on(t.organizationId, t.name)],
+);
+
+export const groupMembers = sqliteTable(
+  "group_members",
+  {
+    groupId: integer("group_id")
+      .notNull()
+      .references(() => groups.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.userId] }),
+    index("group_members_user_idx").on(t.userId),
+  ],
+);
+
+export const tests = sqliteTable(
+  "tests",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    creatorId: integer("creator_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    organizationId: integer("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    publicUuid: text("public_uuid").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("tests_public_uuid_unique").on(t.publicUuid),
+    index("tests_creator_idx").on(t.creatorId),
+    index("tests_organization_idx").on(t.organizationId),
+  ],
+);
+
+export const testGroups = sqliteTable(
+  "test_groups",
+  {
+    testId: integer("test_id")
+      .notNull()
+      .references(() => tests.id, { onDelete: "cascade" }),
+    groupId: integer("group_id")
+      .notNull()
+      .references(() => groups.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.testId, t.groupId] }),
+    index("test_groups_group_idx").on(t.groupId),
+  ],
+);
+
+export const questionTypes = ["text", "radio", "check", "code"] as const;
+export type QuestionType = (typeof questionTypes)[number];
+
+export const questions = sqliteTable(
+  "questions",
+  {
+    id: id(),
+    testId: integer("test_id")
+      .notNull()
+      .references(() => tests.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    type: text("type", { enum: questionTypes }).notNull(),
+    points: integer("points").notNull().default(1),
+    numberInTest: integer("number_in_test").notNull(),
+    testingCode: text("testing_code"),
+    strictScore: integer("strict_score", { mode: "boolean" }),
+    language: text("language"),
+  },
+  (t) => [uniqueIndex("questions_test_number_unique").on(t.testId, t.numberInTest)],
+);
+
+export const variants = sqliteTable(
+  "variants",
+  {
+    id: id(),
+    questionId: integer("question_id")
+      .notNull()
+      .references(() => questions.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    isCorrect: integer("is_correct", { mode: "boolean" }).notNull().default(false),
+    position: integer("position").notNull(),
+  },
+  (t) => [index("variants_question_idx").on(t.questionId, t.position)],
+);
+
+export const completionStatuses = ["graded", "grading"] as const;
+
+export const completions = sqliteTable(
+  "completions",
+  {
+    id: id(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    testId: integer("test_id")
+      .notNull()
+      .references(() => tests.id, { onDelete: "cascade" }),
+    score: integer("score").notNull().default(0),
+    status: text("status", { enum: completionStatuses }).notNull().default("graded"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("completions_test_idx").on(t.testId, t.id),
+    index("completions_user_idx").on(t.userId, t.id),
+  ],
+);
+
+export const answers = sqliteTable(
+  "answers",
+  {
+    id: id(),
+    completionId: integer("completion_id")
+      .notNull()
+      .references(() => completions.id, { onDelete: "cascade" }),
+    questionId: integer("question_id")
+      .notNull()
+      .references(() => questions.id, { onDelete: "cascade" }),
+    pickedVariantId: integer("picked_variant_id").references(() => variants.id, {
+      onDelete: "set null",
+    }),
+    text: text("text"),
+    code: text("code"),
+    points: integer("points").notNull().default(0),
+    isCorrect: integer("is_correct", { mode: "boolean" }),
+    runtimeErrors: text("runtime_errors"),
+    passed: integer("passed"),
+    total: integer("total"),
+  },
+  (t) => [
+    uniqueIndex("answers_completion_question_unique").on(t.completionId, t.questionId),
+    index("answers_question_idx").on(t.questionId),
+    index("answers_picked_variant_idx").on(t.pickedVariantId),
+  ],
+);
+
+export const answerVariants = sqliteTable(
+  "answer_variants",
+  {
+    answerId: integer("answer_id")
+      .notNull()
+      .references(() => answers.id, { onDelete: "cascade" }),
+    variantId: integer("variant_id")
+      .notNull()
+      .references(() => variants.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.answerId, t.variantId] }),
+    index("answer_variants_variant_idx").on(t.variantId),
+  ],
+);

@@ -1,0 +1,23 @@
+import type { OrganizationRow, UserRow } from "../db/queries/users";
+
+/** Who may do what (CONTRACT §3); pure rules over rows, no I/O. */
+
+export const canCreateOrganization = (user: UserRow) =>
+  user.isTeacher && user.organizationId === null;
+
+export const isOrganizationOwner = (user: UserRow, organization: OrganizationRow | null) =>
+  organization !== null &&
+  organization.ownerId === user.id &&
+  user.organizationId === organization.id;
+
+/** Students may join an organization once, by themselves; teachers come in by creating or promotion. */
+export function organizationChangeProblem(
+  user: UserRow,
+  requested: number | null,
+): string | undefined {
+  if (requested === user.organizationId) return undefined;
+  if (user.organizationId !== null) return "You can't change your organization.";
+  if (user.isTeacher)
+    return "A teacher can't join an organization: create one, or ask its owner to promote you.";
+  return undefined;
+}

@@ -1,0 +1,33 @@
+import { createMiddleware } from "hono/factory";
+import type { UserRow } from "../db/queries/users";
+import type { AppContext, AppEnv } from "./context";
+import { notAuthenticated } from "./errors";
+
+/** The token endpoints ignore the Authorization header: a stale token must not block a new login. */
+const ignoresAuthorizationHeader = /^\/api\/users\/token\/(obtain|refresh)\/?$/;
+
+/** Resolves `c.var.user` from the Authorization header; a bad header is a 401 wherever it is sent. */
+export const resolveUser = createMiddleware<AppEnv>(async (c, next) => {
+  const header = ignoresAuthorizationHeader.test(c.req.path)
+    ? undefined
+    : c.req.header("authorization");
+  const { deps } = c.var;
+  c.set(
+    "user",
+    header ? await c.var.auth.fromAuthorizationHeader(header, deps.clientAddress(c)) : null,
+  );
+  await next();
+});
+
+/** Route middleware: anonymous callers get 401 before anything else is looked at. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  if (!c.var.user) throw notAuthenticated();
+  await next();
+});
+
+/** The signed-in caller, inside a handler whose route has `requireUser`. */
+export function currentUser(c: AppContext): UserRow {
+  const { user } = c.var;
+  if (!user) throw notAuthenticated();
+  return user;
+}

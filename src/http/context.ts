@@ -1,0 +1,40 @@
+import type { Context } from "hono";
+import type { Authenticator } from "../auth/authenticator";
+import type { PasswordHasher } from "../auth/passwords";
+import type { Config } from "../config";
+import type { Store } from "../db/client";
+import type { UserRow } from "../db/queries/users";
+import type { Logger } from "../logger";
+
+export interface Clock {
+  now(): number;
+}
+
+/** Serves the docs page's static files (Swagger UI) where the runtime has them. */
+export type DocsAssetReader = (name: string) => Promise<Uint8Array | undefined>;
+
+export type AppConfig = Config & { jwtSecret: string };
+
+/** Everything the app needs from its runtime; `createApp` touches nothing else. */
+export interface AppDeps {
+  store: Store;
+  passwords: PasswordHasher;
+  config: AppConfig;
+  clock: Clock;
+  logger: Logger;
+  /** The client's network address, for throttling; undefined where the runtime can't tell. */
+  clientAddress(c: Context): string | undefined;
+  docsAssets?: DocsAssetReader;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    auth: Authenticator;
+    /** Resolved once per request from Bearer or Basic; null for anonymous callers. */
+    user: UserRow | null;
+    requestId: string;
+  };
+}
+
+export type AppContext = Context<AppEnv>;

@@ -1,0 +1,46 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { acceptBody } from "../../http/accept-body";
+import { requireUser } from "../../http/authentication";
+import {
+  authenticated,
+  errorResponses,
+  jsonContent,
+  optionalAuthentication,
+  requestBody,
+} from "../../http/openapi";
+import { OrganizationSchema } from "../users/users.schemas";
+
+const tags = ["organizations"];
+
+export const CreateOrganizationBodySchema = z.object({
+  name: z.string().trim().min(1).max(150),
+  description: z.string().trim().max(2000).default(""),
+});
+
+export const listOrganizations = createRoute({
+  method: "get",
+  path: "/api/organizations/",
+  operationId: "organizations_list",
+  summary: "List all organizations (the registration form offers them)",
+  tags,
+  security: optionalAuthentication,
+  responses: {
+    200: jsonContent(z.array(OrganizationSchema), "All organizations"),
+    ...errorResponses(401),
+  },
+});
+
+export const createOrganization = createRoute({
+  method: "post",
+  path: "/api/organizations/",
+  operationId: "organizations_create",
+  summary: "Create an organization; the calling teacher becomes its owner and first member",
+  tags,
+  security: authenticated,
+  middleware: [requireUser, acceptBody(CreateOrganizationBodySchema)] as const,
+  request: { body: requestBody(CreateOrganizationBodySchema, "CreateOrganizationBody") },
+  responses: {
+    201: jsonContent(OrganizationSchema, "The new organization"),
+    ...errorResponses(400, 401, 403, 413, 415),
+  },
+});

@@ -1,0 +1,146 @@
+import { z } from "@hono/zod-openapi";
+import type { OrganizationRow, UserRow, UserWithOrganization } from "../../db/queries/users";
+
+export const OrganizationSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    owner: z.number().int(),
+  })
+  .openapi("Organization", { example: { id: 1, name: "School 42", description: "", owner: 1 } });
+
+/** A user inside another object (group members, a completion's student): no organization. */
+export const MemberSchema = z
+  .object({
+    id: z.number().int(),
+    email: z.string(),
+    first_name: z.string(),
+    last_name: z.string(),
+    photo: z.string().nullable(),
+    is_teacher: z.boolean(),
+  })
+  .openapi("Member");
+
+export const UserSchema = MemberSchema.extend({
+  organization: OrganizationSchema.nullable(),
+}).openapi("User", {
+  example: {
+    id: 2,
+    email: "anna@example.com",
+    first_name: "Anna",
+    last_name: "Petrova",
+    photo: null,
+    is_teacher: false,
+    organization: { id: 1, name: "School 42", description: "", owner: 1 },
+  },
+});
+
+export type OrganizationOutput = z.infer<typeof OrganizationSchema>;
+export type MemberOutput = z.infer<typeof MemberSchema>;
+export type UserOutput = z.infer<typeof UserSchema>;
+
+export function toOrganizationOutput(organization: OrganizationRow): OrganizationOutput {
+  return {
+    id: organization.id,
+    name: organization.name,
+    description: organization.description,
+    owner: organization.ownerId,
+  };
+}
+
+export function toMemberOutput(user: UserRow): MemberOutput {
+  return {
+    id: user.id,
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    photo: user.photo,
+    is_teacher: user.isTeacher,
+  };
+}
+
+export function toUserOutput(user: UserWithOrganization): UserOutput {
+  return {
+    ...toMemberOutput(user),
+    organization: user.organization ? toOrganizationOutput(user.organization) : null,
+  };
+}
+
+const name = z.string().trim().min(1).max(150);
+const email = z.string().trim().max(254).pipe(z.email());
+const photo = z
+  .url({ protocol: /^https?$/, hostname: z.regexes.domain })
+  .max(2048)
+  .nullable()
+  .optional()
+  .openapi({ type: "string", format: "uri", example: "https://example.com/me.png" });
+const organizationId = z
+  .number()
+  .int()
+  .positive()
+  .nullable()
+  .optional()
+  .openapi({ type: "integer" });
+
+const password = z
+  .string()
+  .min(8, "This password is too short. It must contain at least 8 characters.")
+  .max(256, "Ensure this field has no more than 256 characters.")
+  .refine((value) => !/^\d+$/.test(value), "This password is entirely numeric.");
+
+/** The password may not be the email itself (compared without case). */
+function passwordDiffersFromEmail(
+  body: { email?: string; password?: string },
+  ctx: z.core.$RefinementCtx,
+) {
+  if (
+    body.email &&
+    body.password &&
+    body.password.trim().toLowerCase() === body.email.toLowerCase()
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["password"],
+      message: "The password is too similar to the email.",
+    });
+  }
+}
+
+export const RegisterBodySchema = z
+  .object({
+    email,
+    password,
+    first_name: name,
+    last_name: name,
+    photo,
+    organization_id: organizationId,
+    is_teacher: z.boolean().default(false),
+  })
+  .superRefine(passwordDiffersFromEmail)
+  .superRefine((body, ctx) => {
+    if (body.is_teacher && body.organization_id != null) {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message:
+          "A teacher can't join an organization on registration: create one, or ask its owner to promote you.",
+      });
+    }
+  });
+
+const meFields = {
+  email,
+  password: password.optional(),
+  first_name: name,
+  last_name: name,
+  photo,
+  is_teacher: z.boolean().optional(),
+  organization_id: organizationId,
+};
+
+export const UpdateMeBodySchema = z.object(meFields).superRefine(passwordDiffersFromEmail);
+export const PatchMeBodySchema = z.object(meFields).partial().superRefine(passwordDiffersFromEmail);
+export type UpdateMeBody = z.infer<typeof PatchMeBodySchema>;
+
+export const SetRoleBodySchema = z.object({ is_teacher: z.boolean() });
