@@ -1,7 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app";
@@ -9,24 +6,9 @@ import { nodeArgon2Hasher } from "./auth/node-argon2";
 import { ConfigError, parseConfig } from "./config";
 import { createStore } from "./db/client";
 import { applyMigrations, openNodeDatabase } from "./db/node-database";
-import type { AppConfig, DocsAssetReader } from "./http/context";
+import type { AppConfig } from "./http/context";
+import { swaggerUiAssetsFromNodeModules } from "./http/swagger-ui-assets";
 import { createJsonLogger } from "./logger";
-
-function swaggerUiAssets(): DocsAssetReader {
-  const folder = createRequire(import.meta.url)("swagger-ui-dist").getAbsoluteFSPath() as string;
-  const cache = new Map<string, Promise<Uint8Array | undefined>>();
-  return (name) => {
-    let file = cache.get(name);
-    if (!file) {
-      file = readFile(join(folder, name)).then(
-        (bytes) => new Uint8Array(bytes),
-        () => undefined,
-      );
-      cache.set(name, file);
-    }
-    return file;
-  };
-}
 
 async function main() {
   const config = parseConfig(process.env);
@@ -47,7 +29,7 @@ async function main() {
     clock: { now: () => Date.now() },
     logger,
     clientAddress: (c) => getConnInfo(c).remote.address,
-    docsAssets: swaggerUiAssets(),
+    docsAssets: swaggerUiAssetsFromNodeModules(),
   });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -18,7 +18,7 @@ function pythonTypeName(value: unknown): string {
 
 function invalidTypeMessage(expected: string, input: unknown): string {
   if (input === undefined) return "This field is required.";
-  if (input === null) return "This field may not be null.";
+  if (input === null && expected !== "object") return "This field may not be null.";
   switch (expected) {
     case "string":
       return "Not a valid string.";

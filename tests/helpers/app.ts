@@ -7,6 +7,7 @@ import { parseConfig } from "../../src/config";
 import { createStore } from "../../src/db/client";
 import { applyMigrations, openNodeDatabase } from "../../src/db/node-database";
 import type { AppConfig } from "../../src/http/context";
+import { swaggerUiAssetsFromNodeModules } from "../../src/http/swagger-ui-assets";
 import { createJsonLogger, type Logger } from "../../src/logger";
 
 export const testJwtSecret = "test-secret-that-is-long-enough-for-hs256!";
@@ -45,6 +46,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     config,
     clock,
     logger: options.logger ?? createJsonLogger("silent"),
+    docsAssets: swaggerUiAssetsFromNodeModules(),
     clientAddress: (c) =>
       c.req.header("x-test-client-address") ?? options.clientAddress ?? "127.0.0.1",
   });

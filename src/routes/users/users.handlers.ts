@@ -71,6 +71,12 @@ export const getMe: RouteHandler<typeof routes.getMe, AppEnv> = async (c) => {
   return c.json(toUserOutput(user), 200);
 };
 
+function withoutUndefined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
+
 /** Applies a PUT or PATCH of `/api/users/me`; absent keys keep their values. */
 async function updateMe({ store, passwords }: AppDeps, caller: UserRow, body: UpdateMeBody) {
   const passwordHash =
@@ -88,19 +94,18 @@ async function updateMe({ store, passwords }: AppDeps, caller: UserRow, body: Up
         throw unknownOrganization(body.organization_id);
       }
     }
-    await tx
-      .update(users)
-      .set({
-        email: body.email,
-        firstName: body.first_name,
-        lastName: body.last_name,
-        photo: body.photo,
-        organizationId: body.organization_id,
-        ...(passwordHash === undefined
-          ? {}
-          : { passwordHash, tokenVersion: sql`${users.tokenVersion} + 1` }),
-      })
-      .where(eq(users.id, me.id));
+    const changes = withoutUndefined({
+      email: body.email,
+      firstName: body.first_name,
+      lastName: body.last_name,
+      photo: body.photo,
+      organizationId: body.organization_id,
+      ...(passwordHash === undefined
+        ? {}
+        : { passwordHash, tokenVersion: sql`${users.tokenVersion} + 1` }),
+    });
+    if (Object.keys(changes).length > 0)
+      await tx.update(users).set(changes).where(eq(users.id, me.id));
     return loadUserOutput(tx, me.id);
   });
 }

@@ -67,24 +67,24 @@ export function toUserOutput(user: UserWithOrganization): UserOutput {
   };
 }
 
-const name = z.string().trim().min(1).max(150);
-const email = z.string().trim().max(254).pipe(z.email());
+const name = z.string().trim().min(1).max(150).openapi({ example: "Anna" });
+const email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email())
+  .openapi({ type: "string", format: "email", maxLength: 254, example: "anna@example.com" });
 const photo = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain })
   .max(2048)
   .nullable()
   .optional()
-  .openapi({ type: "string", format: "uri", example: "https://example.com/me.png" });
-const organizationId = z
-  .number()
-  .int()
-  .positive()
-  .nullable()
-  .optional()
-  .openapi({ type: "integer" });
+  .openapi({ example: "https://example.com/me.png" });
+const organizationId = z.number().int().positive().nullable().optional().openapi({ example: 1 });
 
 const password = z
   .string()
+  .openapi({ example: "correct horse battery" })
   .min(8, "This password is too short. It must contain at least 8 characters.")
   .max(256, "Ensure this field has no more than 256 characters.")
   .refine((value) => !/^\d+$/.test(value), "This password is entirely numeric.");

@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** `npm start` as an operator runs it: a real process, a real port, a database file it creates. */
+describe("the Node entry", () => {
+  const folder = mkdtempSync(join(tmpdir(), "testit-entry-"));
+  const databaseFile = join(folder, "nested", "folder", "testit.db");
+  let server: ChildProcess;
+  let baseUrl: string;
+  const logLines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    server = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+      env: { ...process.env, PORT: "0", DATABASE_URL: `file:${databaseFile}`, LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    baseUrl = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: server.stdout as NodeJS.ReadableStream });
+      lines.on("line", (line) => {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logLines.push(entry);
+        if (entry.message === "listening") resolve(entry.url as string);
+      });
+      server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    });
+  });
+
+  afterAll(() => {
+    server.kill("SIGKILL");
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("creates the database folder, migrates and serves the API on loopback", async () => {
+    expect(new URL(baseUrl).hostname).toBe("127.0.0.1");
+    expect(existsSync(databaseFile)).toBe(true);
+    const response = await fetch(`${baseUrl}/api/organizations/`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([]);
+  });
+
+  it("warns that the JWT secret is random when none is configured", () => {
+    expect(
+      logLines.some((line) => line.level === "warn" && String(line.message).includes("JWT_SECRET")),
+    ).toBe(true);
+  });
+
+  it("logs each request as JSON with its request id", async () => {
+    const response = await fetch(`${baseUrl}/api/users/me`);
+    expect(response.status).toBe(401);
+    const requestId = response.headers.get("x-request-id");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        message: "request",
+        request_id: requestId,
+        status: 401,
+        path: "/api/users/me",
+      }),
+    );
+  });
+
+  it("switches the database to WAL", async () => {
+    expect(existsSync(`${databaseFile}-wal`)).toBe(true);
+  });
+
+  it("shuts down cleanly on SIGTERM", async () => {
+    const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(logLines.some((line) => line.message === "stopped")).toBe(true);
+  });
+});
+
+describe("invalid configuration", () => {
+  it("stops at start-up with a message naming the variable", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+      env: { ...process.env, PORT: "not-a-port" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += String(chunk);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain("PORT");
+  });
+});

@@ -1,0 +1,135 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call } from "./helpers/api";
+import { createTestApp, type TestApp } from "./helpers/app";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const operationIdsBuiltSoFar = [
+  "organizations_create",
+  "organizations_list",
+  "users_create",
+  "users_list",
+  "users_me_partial_update",
+  "users_me_retrieve",
+  "users_me_update",
+  "users_partial_update",
+  "users_retrieve",
+  "users_token_obtain_create",
+  "users_token_refresh_create",
+];
+
+type Operation = {
+  operationId: string;
+  security?: Record<string, string[]>[];
+  requestBody?: { required?: boolean; content: Record<string, unknown> };
+  parameters?: { name: string; in: string; required?: boolean }[];
+};
+
+async function schemaDocument() {
+  const response = await call(t, "GET", "/api/schema/json/");
+  expect(response.status).toBe(200);
+  return response.body as {
+    openapi: string;
+    paths: Record<string, Record<string, Operation>>;
+    components: { securitySchemes: unknown };
+  };
+}
+
+const operations = (document: Awaited<ReturnType<typeof schemaDocument>>) =>
+  Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
+  );
+
+describe("OpenAPI document", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const document = await schemaDocument();
+    expect(document.openapi).toBe("3.1.0");
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it("is served at /api/schema/ too", async () => {
+    expect((await call(t, "GET", "/api/schema/")).body).toEqual(await schemaDocument());
+  });
+
+  it("lists the operationIds the existing client calls", async () => {
+    const ids = operations(await schemaDocument()).map(({ operation }) => operation.operationId);
+    expect(ids.sort()).toEqual([...operationIdsBuiltSoFar].sort());
+  });
+
+  it("declares basicAuth and jwtAuth and uses them on authenticated operations", async () => {
+    const document = await schemaDocument();
+    expect(document.components.securitySchemes).toEqual({
+      basicAuth: { type: "http", scheme: "basic" },
+      jwtAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+    });
+    const me = document.paths["/api/users/me"]?.get;
+    expect(me?.security).toEqual([{ jwtAuth: [] }, { basicAuth: [] }]);
+  });
+
+  it("documents required request bodies, form media types on flat bodies, and required path ids", async () => {
+    for (const { path, operation } of operations(await schemaDocument())) {
+      if (operation.requestBody) {
+        expect(operation.requestBody.required, operation.operationId).toBe(true);
+        expect(Object.keys(operation.requestBody.content).sort(), operation.operationId).toEqual([
+          "application/json",
+          "application/x-www-form-urlencoded",
+          "multipart/form-data",
+        ]);
+      }
+      if (path.includes("{id}")) {
+        expect(operation.parameters).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ name: "id", in: "path", required: true }),
+          ]),
+        );
+      }
+    }
+  });
+
+  it("keeps the reference's paths, trailing slashes included", async () => {
+    const paths = Object.keys((await schemaDocument()).paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/api/users/",
+        "/api/users/me",
+        "/api/users/{id}/",
+        "/api/organizations/",
+      ]),
+    );
+  });
+});
+
+describe("interactive docs", () => {
+  it.each(["/api/schema/swagger-ui/", "/docs"])(
+    "serves the page at %s with local assets only",
+    async (path) => {
+      const page = await call(t, "GET", path);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      const sources = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map(
+        (match) => match[1] as string,
+      );
+      expect(sources.length).toBeGreaterThan(2);
+      for (const source of sources) {
+        expect(source.startsWith("/")).toBe(true);
+        const asset = await t.app.request(source);
+        expect(asset.status, source).toBe(200);
+        expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100);
+      }
+    },
+  );
+
+  it("does not serve other files from the assets folder", async () => {
+    expect((await call(t, "GET", "/api/schema/swagger-ui/assets/package.json")).status).toBe(404);
+    expect(
+      (await call(t, "GET", "/api/schema/swagger-ui/assets/..%2F..%2Fpackage.json")).status,
+    ).toBe(404);
+  });
+});
