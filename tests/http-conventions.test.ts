@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJsonLogger } from "../src/logger";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
 import { registerUser, type TestUser, uniqueEmail } from "./helpers/fixtures";
@@ -148,5 +149,28 @@ describe("headers", () => {
     const response = await call(t, "GET", "/api/users/me", { auth: user.auth });
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});
+
+describe("unexpected failures", () => {
+  it("answer 500 with a request id and no internals, and are logged with the cause", async () => {
+    const logged: string[] = [];
+    const broken = await createTestApp({
+      logger: createJsonLogger("error", (line) => logged.push(line)),
+    });
+    broken.client.close();
+    try {
+      const response = await call(broken, "GET", "/api/organizations/");
+      expect(response.status).toBe(500);
+      const requestId = response.headers.get("x-request-id");
+      expect(response.body).toEqual({ detail: "Internal server error", request_id: requestId });
+      expect(logged).toHaveLength(1);
+      expect(JSON.parse(logged[0] as string)).toMatchObject({
+        level: "error",
+        request_id: requestId,
+      });
+    } finally {
+      broken.close();
+    }
   });
 });
