@@ -13,7 +13,9 @@ import { ApiError } from "./http/errors";
 import { routePaths } from "./http/route-paths";
 import { validationHook } from "./http/router";
 import { createDocsRouter } from "./routes/docs";
+import { groupsRouter } from "./routes/groups";
 import { organizationsRouter } from "./routes/organizations";
+import { testsRouter } from "./routes/tests";
 import { tokensRouter } from "./routes/tokens";
 import { usersRouter } from "./routes/users";
 
@@ -109,6 +111,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", tokensRouter);
   app.route("/", usersRouter);
   app.route("/", organizationsRouter);
+  app.route("/", groupsRouter);
+  app.route("/", testsRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "jwtAuth", {
     type: "http",

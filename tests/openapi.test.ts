@@ -9,7 +9,23 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** The reference's operationIds built so far, and our additions (PATCH/DELETE of tests, roles). */
 const operationIdsBuiltSoFar = [
+  "groups_add_user_create",
+  "groups_create",
+  "groups_destroy",
+  "groups_list",
+  "groups_remove_user_create",
+  "groups_retrieve",
+  "tests_allow_for_group_create",
+  "tests_create",
+  "tests_destroy",
+  "tests_disallow_for_group_create",
+  "tests_list",
+  "tests_p_retrieve",
+  "tests_partial_update",
+  "tests_regenerate_uuid_create",
+  "tests_retrieve",
   "organizations_create",
   "organizations_list",
   "users_create",
@@ -22,6 +38,9 @@ const operationIdsBuiltSoFar = [
   "users_token_obtain_create",
   "users_token_refresh_create",
 ];
+
+/** Bodies with nested lists travel as JSON only; every flat body may also be a form. */
+const nestedBodies = ["tests_create", "tests_partial_update"];
 
 type Operation = {
   operationId: string;
@@ -77,11 +96,12 @@ describe("OpenAPI document", () => {
     for (const { path, operation } of operations(await schemaDocument())) {
       if (operation.requestBody) {
         expect(operation.requestBody.required, operation.operationId).toBe(true);
-        expect(Object.keys(operation.requestBody.content).sort(), operation.operationId).toEqual([
-          "application/json",
-          "application/x-www-form-urlencoded",
-          "multipart/form-data",
-        ]);
+        const mediaTypes = nestedBodies.includes(operation.operationId)
+          ? ["application/json"]
+          : ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
+        expect(Object.keys(operation.requestBody.content).sort(), operation.operationId).toEqual(
+          mediaTypes,
+        );
       }
       if (path.includes("{id}")) {
         expect(operation.parameters).toEqual(

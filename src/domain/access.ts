@@ -21,3 +21,17 @@ export function organizationChangeProblem(
     return "A teacher can't join an organization: create one, or ask its owner to promote you.";
   return undefined;
 }
+
+/** Teachers of an organization manage its groups and author its tests. */
+export const isTeacherInOrganization = (
+  user: UserRow,
+): user is UserRow & { organizationId: number } => user.isTeacher && user.organizationId !== null;
+
+/** How a caller relates to a test: its creator, someone else in its organization, or an outsider. */
+export function relationToTest(
+  user: UserRow,
+  test: { creatorId: number; organizationId: number },
+): "creator" | "member" | "outsider" {
+  if (user.organizationId !== test.organizationId) return "outsider";
+  return test.creatorId === user.id ? "creator" : "member";
+}

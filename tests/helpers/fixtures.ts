@@ -89,3 +89,96 @@ export async function createWorld(t: TestApp) {
 }
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
+
+export async function createGroup(
+  t: TestApp,
+  teacher: TestUser,
+  members: TestUser[] = [],
+  name = `Group ${++sequence}`,
+) {
+  const created = await call(t, "POST", "/api/groups/", { auth: teacher.auth, json: { name } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  for (const member of members) {
+    const added = await call(t, "POST", `/api/groups/${created.body.id}/add_user/`, {
+      auth: teacher.auth,
+      json: { user: member.id },
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+  }
+  return created.body as { id: number; name: string; description: string };
+}
+
+/** One question of each type, as a teacher would send them. */
+export function sampleQuestions() {
+  return [
+    {
+      text: "2 + 2 = ?",
+      type: "radio",
+      points: 1,
+      number_in_test: 0,
+      body: {
+        variants: [
+          { text: "4", is_correct: true },
+          { text: "5", is_correct: false },
+        ],
+      },
+    },
+    {
+      text: "Pick the primes",
+      type: "check",
+      points: 4,
+      number_in_test: 1,
+      body: {
+        strict_score: false,
+        variants: [
+          { text: "2", is_correct: true },
+          { text: "3", is_correct: true },
+          { text: "4", is_correct: false },
+        ],
+      },
+    },
+    {
+      text: "Capital of France?",
+      type: "text",
+      points: 2,
+      number_in_test: 2,
+      body: { variants: [{ text: "Paris", is_correct: true }] },
+    },
+    {
+      text: "Write add(a, b)",
+      type: "code",
+      points: 3,
+      number_in_test: 3,
+      body: {
+        testing_code: "assert add(1, 2) == 3\nassert add(-1, 1) == 0",
+        strict_score: true,
+        language: "python",
+      },
+    },
+  ];
+}
+
+export async function createTest(
+  t: TestApp,
+  teacher: TestUser,
+  questions: unknown[] = sampleQuestions(),
+) {
+  const created = await call(t, "POST", "/api/tests/", {
+    auth: teacher.auth,
+    json: { name: `Test ${++sequence}`, questions },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body as { id: number; public_uuid: string; questions: { id: number }[] };
+}
+
+/** A test of `teacher` open to a group holding `students`. */
+export async function createOpenTest(t: TestApp, teacher: TestUser, students: TestUser[]) {
+  const test = await createTest(t, teacher);
+  const group = await createGroup(t, teacher, students);
+  const allowed = await call(t, "POST", `/api/tests/${test.id}/allow_for_group/`, {
+    auth: teacher.auth,
+    json: { group: group.id },
+  });
+  expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
+  return { test, group };
+}

@@ -1,0 +1,168 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Queryable, Tx } from "../client";
+import {
+  completions,
+  groupMembers,
+  groups,
+  questions,
+  testGroups,
+  tests,
+  variants,
+} from "../schema";
+import type { GroupRow } from "./groups";
+
+export type TestRow = typeof tests.$inferSelect;
+export type QuestionRow = typeof questions.$inferSelect;
+export type VariantRow = typeof variants.$inferSelect;
+export type QuestionWithVariants = QuestionRow & { variants: VariantRow[] };
+/** A test with everything its views need, questions in (number_in_test, id) order. */
+export type TestTree = TestRow & { questions: QuestionWithVariants[]; availableFor: GroupRow[] };
+
+/** SQLite allows 32,766 bound values per statement; stay well below it. */
+const maxValuesPerStatement = 30_000;
+
+export async function findTest(db: Queryable, id: number): Promise<TestRow | undefined> {
+  return db.select().from(tests).where(eq(tests.id, id)).get();
+}
+
+export async function findTestByPublicUuid(
+  db: Queryable,
+  publicUuid: string,
+): Promise<TestRow | undefined> {
+  return db.select().from(tests).where(eq(tests.publicUuid, publicUuid)).get();
+}
+
+export async function isPublicUuidTaken(db: Queryable, publicUuid: string): Promise<boolean> {
+  return (await findTestByPublicUuid(db, publicUuid)) !== undefined;
+}
+
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const grouped = new Map<K, T[]>();
+  for (const row of rows) {
+    const list = grouped.get(key(row));
+    if (list) list.push(row);
+    else grouped.set(key(row), [row]);
+  }
+  return grouped;
+}
+
+/** Loads the questions, variants and groups of many tests in three queries. */
+export async function loadTestTrees(db: Queryable, rows: TestRow[]): Promise<TestTree[]> {
+  if (rows.length === 0) return [];
+  const testIds = rows.map((test) => test.id);
+  const [questionRows, variantRows, groupRows] = await Promise.all([
+    db
+      .select()
+      .from(questions)
+      .where(inArray(questions.testId, testIds))
+      .orderBy(asc(questions.testId), asc(questions.numberInTest), asc(questions.id)),
+    db
+      .select({ variant: variants })
+      .from(variants)
+      .innerJoin(questions, eq(variants.questionId, questions.id))
+      .where(inArray(questions.testId, testIds))
+      .orderBy(asc(variants.questionId), asc(variants.position), asc(variants.id)),
+    db
+      .select({ testId: testGroups.testId, group: groups })
+      .from(testGroups)
+      .innerJoin(groups, eq(testGroups.groupId, groups.id))
+      .where(inArray(testGroups.testId, testIds))
+      .orderBy(asc(groups.id)),
+  ]);
+  const variantsByQuestion = groupBy(
+    variantRows.map((row) => row.variant),
+    (variant) => variant.questionId,
+  );
+  const questionsByTest = groupBy(questionRows, (question) => question.testId);
+  const groupsByTest = groupBy(groupRows, (row) => row.testId);
+  return rows.map((test) => ({
+    ...test,
+    questions: (questionsByTest.get(test.id) ?? []).map((question) => ({
+      ...question,
+      variants: variantsByQuestion.get(question.id) ?? [],
+    })),
+    availableFor: (groupsByTest.get(test.id) ?? []).map((row) => row.group),
+  }));
+}
+
+export async function loadTestTree(db: Queryable, test: TestRow): Promise<TestTree> {
+  return (await loadTestTrees(db, [test]))[0] as TestTree;
+}
+
+export async function listTestsOfCreator(db: Queryable, creatorId: number): Promise<TestTree[]> {
+  const rows = await db
+    .select()
+    .from(tests)
+    .where(eq(tests.creatorId, creatorId))
+    .orderBy(asc(tests.id));
+  return loadTestTrees(db, rows);
+}
+
+export interface NewQuestion {
+  text: string;
+  type: QuestionRow["type"];
+  points: number;
+  numberInTest: number;
+  testingCode: string | null;
+  strictScore: boolean | null;
+  language: string | null;
+  variants: { text: string; isCorrect: boolean }[];
+}
+
+function chunks<T>(rows: T[], valuesPerRow: number): T[][] {
+  const size = Math.max(1, Math.floor(maxValuesPerStatement / valuesPerRow));
+  const result: T[][] = [];
+  for (let start = 0; start < rows.length; start += size)
+    result.push(rows.slice(start, start + size));
+  return result;
+}
+
+/** Inserts a test's questions and their variants with a few multi-row statements. */
+export async function insertQuestions(
+  tx: Tx,
+  testId: number,
+  newQuestions: NewQuestion[],
+): Promise<void> {
+  const idByNumber = new Map<number, number>();
+  for (const chunk of chunks(newQuestions, 8)) {
+    const inserted = await tx
+      .insert(questions)
+      .values(chunk.map(({ variants: _variants, ...question }) => ({ ...question, testId })))
+      .returning({ id: questions.id, numberInTest: questions.numberInTest });
+    // RETURNING order is not guaranteed: match rows by their number, unique within the test.
+    for (const row of inserted) idByNumber.set(row.numberInTest, row.id);
+  }
+  const variantRows = newQuestions.flatMap((question) =>
+    question.variants.map((variant, position) => ({
+      questionId: idByNumber.get(question.numberInTest) as number,
+      text: variant.text,
+      isCorrect: variant.isCorrect,
+      position,
+    })),
+  );
+  for (const chunk of chunks(variantRows, 4)) await tx.insert(variants).values(chunk);
+}
+
+export async function testHasCompletions(db: Queryable, testId: number): Promise<boolean> {
+  const row = await db
+    .select({ id: completions.id })
+    .from(completions)
+    .where(eq(completions.testId, testId))
+    .get();
+  return row !== undefined;
+}
+
+/** Whether the user is in one of the groups the test is open to. */
+export async function isTestOpenTo(
+  db: Queryable,
+  testId: number,
+  userId: number,
+): Promise<boolean> {
+  const row = await db
+    .select({ one: sql<number>`1` })
+    .from(testGroups)
+    .innerJoin(groupMembers, eq(groupMembers.groupId, testGroups.groupId))
+    .where(and(eq(testGroups.testId, testId), eq(groupMembers.userId, userId)))
+    .get();
+  return row !== undefined;
+}

@@ -1,0 +1,127 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { Queryable } from "../../db/client";
+import {
+  findGroupInOrganization,
+  findGroupWithMembers,
+  isGroupNameTaken,
+  listGroupsOfOrganization,
+} from "../../db/queries/groups";
+import type { UserRow } from "../../db/queries/users";
+import { groupMembers, groups, users } from "../../db/schema";
+import { isTeacherInOrganization } from "../../domain/access";
+import { currentUser } from "../../http/authentication";
+import type { AppEnv } from "../../http/context";
+import { notFound, permissionDenied, validationError } from "../../http/errors";
+import type * as routes from "./groups.routes";
+import { toGroupOutput } from "./groups.schemas";
+
+const teachersOnly = () => permissionDenied("Only teachers can manage groups.");
+
+/** A group of the caller's organization that the caller may change; 404 before 403. */
+async function groupToManage(db: Queryable, caller: UserRow, groupId: number) {
+  const group =
+    caller.organizationId === null
+      ? undefined
+      : await findGroupInOrganization(db, caller.organizationId, groupId);
+  if (!group) throw notFound();
+  if (!caller.isTeacher) throw teachersOnly();
+  return group;
+}
+
+async function loadGroupOutput(db: Queryable, organizationId: number, groupId: number) {
+  const group = await findGroupWithMembers(db, organizationId, groupId);
+  if (!group) throw notFound();
+  return toGroupOutput(group);
+}
+
+export const listGroups: RouteHandler<typeof routes.listGroups, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  if (caller.organizationId === null) return c.json([], 200);
+  const all = await listGroupsOfOrganization(c.var.deps.store.db, caller.organizationId);
+  return c.json(all.map(toGroupOutput), 200);
+};
+
+export const getGroup: RouteHandler<typeof routes.getGroup, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  if (caller.organizationId === null) throw notFound();
+  return c.json(
+    await loadGroupOutput(c.var.deps.store.db, caller.organizationId, c.req.valid("param").id),
+    200,
+  );
+};
+
+export const createGroup: RouteHandler<typeof routes.createGroup, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  if (!isTeacherInOrganization(caller)) throw teachersOnly();
+  const body = c.req.valid("json");
+  const created = await c.var.deps.store.transaction(async (tx) => {
+    if (await isGroupNameTaken(tx, caller.organizationId, body.name)) {
+      throw validationError("name", "A group with this name already exists in your organization.");
+    }
+    const [group] = await tx
+      .insert(groups)
+      .values({
+        organizationId: caller.organizationId,
+        name: body.name,
+        description: body.description,
+      })
+      .returning();
+    if (!group) throw new Error("insert returned no group");
+    return toGroupOutput({ ...group, members: [] });
+  });
+  return c.json(created, 201);
+};
+
+export const deleteGroup: RouteHandler<typeof routes.deleteGroup, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  const { id } = c.req.valid("param");
+  await c.var.deps.store.transaction(async (tx) => {
+    const group = await groupToManage(tx, caller, id);
+    await tx.delete(groups).where(eq(groups.id, group.id));
+  });
+  return c.body(null, 204);
+};
+
+/** The user to add or remove, who must belong to the group's organization. */
+async function memberOfOrganization(db: Queryable, organizationId: number, userId: number) {
+  const user = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.organizationId, organizationId)))
+    .get();
+  if (!user)
+    throw validationError("user", `Invalid pk "${userId}" - no such user in this organization.`);
+  return user;
+}
+
+export const addUser: RouteHandler<typeof routes.addUser, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  const { id } = c.req.valid("param");
+  const { user: userId } = c.req.valid("json");
+  const group = await c.var.deps.store.transaction(async (tx) => {
+    const target = await groupToManage(tx, caller, id);
+    const member = await memberOfOrganization(tx, target.organizationId, userId);
+    await tx
+      .insert(groupMembers)
+      .values({ groupId: target.id, userId: member.id })
+      .onConflictDoNothing();
+    return loadGroupOutput(tx, target.organizationId, target.id);
+  });
+  return c.json(group, 200);
+};
+
+export const removeUser: RouteHandler<typeof routes.removeUser, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  const { id } = c.req.valid("param");
+  const { user: userId } = c.req.valid("json");
+  const group = await c.var.deps.store.transaction(async (tx) => {
+    const target = await groupToManage(tx, caller, id);
+    const member = await memberOfOrganization(tx, target.organizationId, userId);
+    await tx
+      .delete(groupMembers)
+      .where(and(eq(groupMembers.groupId, target.id), eq(groupMembers.userId, member.id)));
+    return loadGroupOutput(tx, target.organizationId, target.id);
+  });
+  return c.json(group, 200);
+};

@@ -1,0 +1,89 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { acceptBody } from "../../http/accept-body";
+import { requireUser } from "../../http/authentication";
+import {
+  authenticated,
+  errorResponses,
+  IdParamsSchema,
+  jsonContent,
+  requestBody,
+} from "../../http/openapi";
+import { CreateGroupBodySchema, GroupMemberBodySchema, GroupSchema } from "./groups.schemas";
+
+const tags = ["groups"];
+const security = authenticated;
+
+export const listGroups = createRoute({
+  method: "get",
+  path: "/api/groups/",
+  operationId: "groups_list",
+  summary: "List all groups in organization",
+  tags,
+  security,
+  middleware: [requireUser] as const,
+  responses: {
+    200: jsonContent(z.array(GroupSchema), "The groups of the caller's organization"),
+    ...errorResponses(401),
+  },
+});
+
+export const createGroup = createRoute({
+  method: "post",
+  path: "/api/groups/",
+  operationId: "groups_create",
+  summary: "Create a group in the caller's organization (teachers)",
+  tags,
+  security,
+  middleware: [requireUser, acceptBody(CreateGroupBodySchema)] as const,
+  request: { body: requestBody(CreateGroupBodySchema, "CreateGroupBody") },
+  responses: {
+    201: jsonContent(GroupSchema, "The new group"),
+    ...errorResponses(400, 401, 403, 413, 415),
+  },
+});
+
+export const getGroup = createRoute({
+  method: "get",
+  path: "/api/groups/{id}/",
+  operationId: "groups_retrieve",
+  summary: "Returns group.",
+  tags,
+  security,
+  middleware: [requireUser] as const,
+  request: { params: IdParamsSchema },
+  responses: { 200: jsonContent(GroupSchema, "The group"), ...errorResponses(401, 404) },
+});
+
+export const deleteGroup = createRoute({
+  method: "delete",
+  path: "/api/groups/{id}/",
+  operationId: "groups_destroy",
+  summary: "Deletes group.",
+  tags,
+  security,
+  middleware: [requireUser] as const,
+  request: { params: IdParamsSchema },
+  responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404) },
+});
+
+const membershipRoute = (action: "add_user" | "remove_user", summary: string) =>
+  createRoute({
+    method: "post",
+    path: `/api/groups/{id}/${action}/`,
+    operationId: `groups_${action}_create`,
+    summary,
+    tags,
+    security,
+    middleware: [requireUser, acceptBody(GroupMemberBodySchema)] as const,
+    request: {
+      params: IdParamsSchema,
+      body: requestBody(GroupMemberBodySchema, "GroupMemberBody"),
+    },
+    responses: {
+      200: jsonContent(GroupSchema, "The group with its members"),
+      ...errorResponses(400, 401, 403, 404, 413, 415),
+    },
+  });
+
+export const addUser = membershipRoute("add_user", "Adds user to group.");
+export const removeUser = membershipRoute("remove_user", "Removes user from group.");

@@ -1,0 +1,199 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { Queryable, Tx } from "../../db/client";
+import { findGroupInOrganization } from "../../db/queries/groups";
+import {
+  findTest,
+  findTestByPublicUuid,
+  insertQuestions,
+  isPublicUuidTaken,
+  isTestOpenTo,
+  listTestsOfCreator,
+  loadTestTree,
+  type NewQuestion,
+  type TestRow,
+  testHasCompletions,
+} from "../../db/queries/tests";
+import type { UserRow } from "../../db/queries/users";
+import { questions, testGroups, tests } from "../../db/schema";
+import { isTeacherInOrganization, relationToTest } from "../../domain/access";
+import { generatePublicUuid } from "../../domain/public-uuid";
+import { toStudentTest, toTeacherTest } from "../../domain/test-views";
+import { currentUser } from "../../http/authentication";
+import type { AppEnv } from "../../http/context";
+import { conflict, notFound, permissionDenied, validationError } from "../../http/errors";
+import type * as routes from "./tests.routes";
+import { numberInTest, type QuestionToCreate } from "./tests.schemas";
+
+const teachersOnly = () => permissionDenied("Only teachers can manage tests.");
+
+/** The test if the caller created it: 404 outside its organization, 403 inside. */
+async function ownTest(db: Queryable, caller: UserRow, testId: number): Promise<TestRow> {
+  const test = await findTest(db, testId);
+  const relation = test ? relationToTest(caller, test) : "outsider";
+  if (!test || relation === "outsider") throw notFound();
+  if (relation !== "creator") throw permissionDenied("Only the creator of a test can manage it.");
+  return test;
+}
+
+async function teacherView(db: Queryable, test: TestRow) {
+  return toTeacherTest(await loadTestTree(db, test));
+}
+
+/** A public link id that no test uses; collisions are unlikely (36^8) but retried all the same. */
+async function unusedPublicUuid(tx: Tx): Promise<string> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const candidate = generatePublicUuid();
+    if (!(await isPublicUuidTaken(tx, candidate))) return candidate;
+  }
+  throw new Error("could not find an unused public uuid in 10 attempts");
+}
+
+function toNewQuestion(question: QuestionToCreate, index: number): NewQuestion {
+  const isCode = question.type === "code";
+  const hasStrictScore = question.type === "check" || isCode;
+  return {
+    text: question.text,
+    type: question.type,
+    points: question.points,
+    numberInTest: numberInTest(question, index),
+    testingCode: isCode ? (question.body.testing_code ?? "") : null,
+    strictScore: hasStrictScore ? (question.body.strict_score ?? true) : null,
+    language: isCode ? (question.body.language ?? "python") : null,
+    variants: (question.body.variants ?? []).map((variant) => ({
+      text: variant.text,
+      isCorrect: variant.is_correct ?? question.type === "text",
+    })),
+  };
+}
+
+export const listTests: RouteHandler<typeof routes.listTests, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  if (!caller.isTeacher) throw teachersOnly();
+  const own = await listTestsOfCreator(c.var.deps.store.db, caller.id);
+  return c.json(own.map(toStudentTest), 200);
+};
+
+export const createTest: RouteHandler<typeof routes.createTest, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  if (!isTeacherInOrganization(caller)) throw teachersOnly();
+  const body = c.req.valid("json");
+  const created = await c.var.deps.store.transaction(async (tx) => {
+    const [test] = await tx
+      .insert(tests)
+      .values({
+        name: body.name,
+        creatorId: caller.id,
+        organizationId: caller.organizationId,
+        publicUuid: await unusedPublicUuid(tx),
+      })
+      .returning();
+    if (!test) throw new Error("insert returned no test");
+    await insertQuestions(tx, test.id, body.questions.map(toNewQuestion));
+    return teacherView(tx, test);
+  });
+  return c.json(created, 201);
+};
+
+export const getTest: RouteHandler<typeof routes.getTest, AppEnv> = async (c) => {
+  const { db } = c.var.deps.store;
+  const test = await ownTest(db, currentUser(c), c.req.valid("param").id);
+  return c.json(await teacherView(db, test), 200);
+};
+
+export const updateTest: RouteHandler<typeof routes.updateTest, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  const { id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const updated = await c.var.deps.store.transaction(async (tx) => {
+    const test = await ownTest(tx, caller, id);
+    if (body.questions !== undefined) {
+      if (await testHasCompletions(tx, test.id)) {
+        throw conflict(
+          "This test has completions: its questions can't be replaced. Create a new test instead.",
+        );
+      }
+      await tx.delete(questions).where(eq(questions.testId, test.id));
+      await insertQuestions(tx, test.id, body.questions.map(toNewQuestion));
+    }
+    if (body.name !== undefined)
+      await tx.update(tests).set({ name: body.name }).where(eq(tests.id, test.id));
+    return teacherView(tx, { ...test, name: body.name ?? test.name });
+  });
+  return c.json(updated, 200);
+};
+
+export const deleteTest: RouteHandler<typeof routes.deleteTest, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  const { id } = c.req.valid("param");
+  await c.var.deps.store.transaction(async (tx) => {
+    const test = await ownTest(tx, caller, id);
+    await tx.delete(tests).where(eq(tests.id, test.id));
+  });
+  return c.body(null, 204);
+};
+
+/** Opens or closes a test to a group of its own organization. */
+function changeGroupAccess(open: boolean): RouteHandler<typeof routes.allowForGroup, AppEnv> {
+  return async (c) => {
+    const caller = currentUser(c);
+    const { id } = c.req.valid("param");
+    const { group: groupId } = c.req.valid("json");
+    const test = await c.var.deps.store.transaction(async (tx) => {
+      const own = await ownTest(tx, caller, id);
+      const group = await findGroupInOrganization(tx, own.organizationId, groupId);
+      if (!group)
+        throw validationError("group", `Invalid pk "${groupId}" - object does not exist.`);
+      if (open) {
+        await tx
+          .insert(testGroups)
+          .values({ testId: own.id, groupId: group.id })
+          .onConflictDoNothing();
+      } else {
+        await tx
+          .delete(testGroups)
+          .where(and(eq(testGroups.testId, own.id), eq(testGroups.groupId, group.id)));
+      }
+      return teacherView(tx, own);
+    });
+    return c.json(test, 200);
+  };
+}
+
+export const allowForGroup = changeGroupAccess(true);
+export const disallowForGroup = changeGroupAccess(false);
+
+export const regenerateUuid: RouteHandler<typeof routes.regenerateUuid, AppEnv> = async (c) => {
+  const caller = currentUser(c);
+  const { id } = c.req.valid("param");
+  const test = await c.var.deps.store.transaction(async (tx) => {
+    const own = await ownTest(tx, caller, id);
+    const publicUuid = await unusedPublicUuid(tx);
+    await tx.update(tests).set({ publicUuid }).where(eq(tests.id, own.id));
+    return teacherView(tx, { ...own, publicUuid });
+  });
+  return c.json(test, 200);
+};
+
+/**
+ * A test by its public link, for a student of one of the groups it is open to. Callers outside
+ * its organization get 404 like any foreign object; teachers and students without access, 403.
+ */
+export async function testForStudent(
+  db: Queryable,
+  caller: UserRow,
+  publicUuid: string,
+): Promise<TestRow> {
+  const test = await findTestByPublicUuid(db, publicUuid);
+  if (!test || relationToTest(caller, test) === "outsider") throw notFound();
+  if (caller.isTeacher || !(await isTestOpenTo(db, test.id, caller.id))) {
+    throw permissionDenied("This test is not open to you.");
+  }
+  return test;
+}
+
+export const getPublicTest: RouteHandler<typeof routes.getPublicTest, AppEnv> = async (c) => {
+  const { db } = c.var.deps.store;
+  const test = await testForStudent(db, currentUser(c), c.req.valid("param").public_uuid);
+  return c.json(toStudentTest(await loadTestTree(db, test)), 200);
+};
