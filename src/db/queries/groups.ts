@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "../client";
 import { groupMembers, groups, users } from "../schema";
+import { groupBy } from "./group-by";
 import type { UserRow } from "./users";
 
 export type GroupRow = typeof groups.$inferSelect;
@@ -20,9 +21,10 @@ async function withMembers(db: Queryable, rows: GroupRow[]): Promise<GroupWithMe
       ),
     )
     .orderBy(asc(users.id));
+  const membersByGroup = groupBy(memberships, (row) => row.groupId);
   return rows.map((group) => ({
     ...group,
-    members: memberships.filter((row) => row.groupId === group.id).map((row) => row.user),
+    members: (membersByGroup.get(group.id) ?? []).map((row) => row.user),
   }));
 }
 

@@ -9,6 +9,7 @@ import {
   tests,
   variants,
 } from "../schema";
+import { groupBy } from "./group-by";
 import type { GroupRow } from "./groups";
 
 export type TestRow = typeof tests.$inferSelect;
@@ -34,16 +35,6 @@ export async function findTestByPublicUuid(
 
 export async function isPublicUuidTaken(db: Queryable, publicUuid: string): Promise<boolean> {
   return (await findTestByPublicUuid(db, publicUuid)) !== undefined;
-}
-
-function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
-  const grouped = new Map<K, T[]>();
-  for (const row of rows) {
-    const list = grouped.get(key(row));
-    if (list) list.push(row);
-    else grouped.set(key(row), [row]);
-  }
-  return grouped;
 }
 
 /** Loads the questions, variants and groups of many tests in three queries. */
