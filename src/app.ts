@@ -12,6 +12,7 @@ import type { AppDeps, AppEnv } from "./http/context";
 import { ApiError } from "./http/errors";
 import { routePaths } from "./http/route-paths";
 import { validationHook } from "./http/router";
+import { completionsRouter } from "./routes/completions";
 import { createDocsRouter } from "./routes/docs";
 import { groupsRouter } from "./routes/groups";
 import { organizationsRouter } from "./routes/organizations";
@@ -113,11 +114,18 @@ export function createApp(deps: AppDeps) {
   app.route("/", organizationsRouter);
   app.route("/", groupsRouter);
   app.route("/", testsRouter);
+  app.route("/", completionsRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "jwtAuth", {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "tokenQuery", {
+    type: "apiKey",
+    in: "query",
+    name: "token",
+    description: "An access token in the query string; only the xlsx export accepts it",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "basicAuth", {
     type: "http",

@@ -1,4 +1,3 @@
-import type { z } from "@hono/zod-openapi";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** A DRF validation body: field → messages, nested the way the input was. */
@@ -50,6 +49,12 @@ export const nonFieldError = (...messages: string[]) =>
 
 type Path = ReadonlyArray<PropertyKey>;
 
+/** A message about one place in the input: zod issues have this shape, and so do domain checks. */
+export interface FieldIssue {
+  path: Path;
+  message: string;
+}
+
 function childOf(input: unknown, key: PropertyKey): unknown {
   if (input !== null && typeof input === "object") {
     return (input as Record<PropertyKey, unknown>)[key];
@@ -96,7 +101,7 @@ function emptyItems(input: unknown): ValidationErrorBody[] {
 
 /** Turns zod issues into DRF's nested shape; issues about the whole body go to non_field_errors. */
 export function toValidationErrorBody(
-  issues: z.core.$ZodIssue[],
+  issues: readonly FieldIssue[],
   input: unknown,
 ): ValidationErrorBody {
   const body: ValidationErrorBody = {};

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "../client";
-import { groupMembers, groups, users } from "../schema";
+import { completions, groupMembers, groups, users } from "../schema";
 import { groupBy } from "./group-by";
 import type { UserRow } from "./users";
 
@@ -62,4 +62,26 @@ export async function isGroupNameTaken(db: Queryable, organizationId: number, na
     .where(and(eq(groups.organizationId, organizationId), eq(groups.name, name)))
     .get();
   return row !== undefined;
+}
+
+/** The groups of every student who completed a test, in group id order, by student id. */
+export async function groupsOfTestStudents(db: Queryable, testId: number, organizationId: number) {
+  const rows = await db
+    .select({ userId: groupMembers.userId, id: groups.id, name: groups.name })
+    .from(groupMembers)
+    .innerJoin(groups, eq(groupMembers.groupId, groups.id))
+    .where(
+      and(
+        eq(groups.organizationId, organizationId),
+        inArray(
+          groupMembers.userId,
+          db
+            .selectDistinct({ userId: completions.userId })
+            .from(completions)
+            .where(eq(completions.testId, testId)),
+        ),
+      ),
+    )
+    .orderBy(asc(groups.id));
+  return groupBy(rows, (row) => row.userId);
 }

@@ -9,6 +9,7 @@ import {
   tests,
   variants,
 } from "../schema";
+import { chunksForInsert } from "./chunks";
 import { groupBy } from "./group-by";
 import type { GroupRow } from "./groups";
 
@@ -18,9 +19,6 @@ export type VariantRow = typeof variants.$inferSelect;
 export type QuestionWithVariants = QuestionRow & { variants: VariantRow[] };
 /** A test with everything its views need, questions in (number_in_test, id) order. */
 export type TestTree = TestRow & { questions: QuestionWithVariants[]; availableFor: GroupRow[] };
-
-/** SQLite allows 32,766 bound values per statement; stay well below it. */
-const maxValuesPerStatement = 30_000;
 
 export async function findTest(db: Queryable, id: number): Promise<TestRow | undefined> {
   return db.select().from(tests).where(eq(tests.id, id)).get();
@@ -100,14 +98,6 @@ export interface NewQuestion {
   variants: { text: string; isCorrect: boolean }[];
 }
 
-function chunks<T>(rows: T[], valuesPerRow: number): T[][] {
-  const size = Math.max(1, Math.floor(maxValuesPerStatement / valuesPerRow));
-  const result: T[][] = [];
-  for (let start = 0; start < rows.length; start += size)
-    result.push(rows.slice(start, start + size));
-  return result;
-}
-
 /** Inserts a test's questions and their variants with a few multi-row statements. */
 export async function insertQuestions(
   tx: Tx,
@@ -115,7 +105,7 @@ export async function insertQuestions(
   newQuestions: NewQuestion[],
 ): Promise<void> {
   const idByNumber = new Map<number, number>();
-  for (const chunk of chunks(newQuestions, 8)) {
+  for (const chunk of chunksForInsert(newQuestions, 8)) {
     const inserted = await tx
       .insert(questions)
       .values(chunk.map(({ variants: _variants, ...question }) => ({ ...question, testId })))
@@ -131,7 +121,7 @@ export async function insertQuestions(
       position,
     })),
   );
-  for (const chunk of chunks(variantRows, 4)) await tx.insert(variants).values(chunk);
+  for (const chunk of chunksForInsert(variantRows, 4)) await tx.insert(variants).values(chunk);
 }
 
 export async function testHasCompletions(db: Queryable, testId: number): Promise<boolean> {

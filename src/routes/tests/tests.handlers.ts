@@ -28,7 +28,7 @@ import { numberInTest, type QuestionToCreate } from "./tests.schemas";
 const teachersOnly = () => permissionDenied("Only teachers can manage tests.");
 
 /** The test if the caller created it: 404 outside its organization, 403 inside. */
-async function ownTest(db: Queryable, caller: UserRow, testId: number): Promise<TestRow> {
+export async function ownTest(db: Queryable, caller: UserRow, testId: number): Promise<TestRow> {
   const test = await findTest(db, testId);
   const relation = test ? relationToTest(caller, test) : "outsider";
   if (!test || relation === "outsider") throw notFound();

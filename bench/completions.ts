@@ -1,0 +1,100 @@
+/**
+ * Scoring and export figures through the real app over a libSQL file (no network):
+ * - time to submit and score a 100-question completion (no code questions);
+ * - time, file size and extra memory to export 5,000 completions of a 20-question test.
+ */
+import { cpus } from "node:os";
+import { call } from "../tests/helpers/api";
+import { createTestApp } from "../tests/helpers/app";
+import {
+  createGroup,
+  createOrganization,
+  registerUser,
+  sampleQuestions,
+} from "../tests/helpers/fixtures";
+import { sampleAnswers, teacherViewOf } from "../tests/helpers/submit";
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** `count` questions cycling through radio, check and text (code needs the grader). */
+function questionsWithoutCode(count: number) {
+  const templates = sampleQuestions().slice(0, 3);
+  return Array.from({ length: count }, (_, index) => ({
+    ...structuredClone(templates[index % templates.length]),
+    text: `Question ${index}`,
+    number_in_test: index,
+  }));
+}
+
+const t = await createTestApp();
+const teacher = await registerUser(t, { is_teacher: true });
+const organization = await createOrganization(t, teacher);
+const student = await registerUser(t, { organization_id: organization.id });
+
+async function openTest(questionCount: number) {
+  const created = await call(t, "POST", "/api/tests/", {
+    auth: teacher.auth,
+    json: { name: `Bench ${questionCount}`, questions: questionsWithoutCode(questionCount) },
+  });
+  const group = await createGroup(t, teacher, [student]);
+  await call(t, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
+    auth: teacher.auth,
+    json: { group: group.id },
+  });
+  return teacherViewOf(t, teacher, created.body.id);
+}
+
+const big = await openTest(100);
+const bigAnswers = sampleAnswers(big, true);
+const submitMs: number[] = [];
+for (let run = 0; run < 50; run++) {
+  const started = performance.now();
+  const response = await call(t, "POST", "/api/completions/", {
+    auth: student.auth,
+    json: { test: big.public_uuid, answers: bigAnswers },
+  });
+  submitMs.push(performance.now() - started);
+  if (response.status !== 201)
+    throw new Error(`submit failed: ${response.status} ${response.text}`);
+}
+
+const exported = await openTest(20);
+const exportAnswers = sampleAnswers(exported, true);
+const seedStarted = performance.now();
+for (let i = 0; i < 5000; i++) {
+  await call(t, "POST", "/api/completions/", {
+    auth: student.auth,
+    json: { test: exported.public_uuid, answers: exportAnswers },
+  });
+}
+const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+global.gc?.();
+const baseline = process.memoryUsage();
+let peakRss = baseline.rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 5);
+const exportStarted = performance.now();
+const response = await t.app.request(
+  `/api/tests/${exported.id}/completions/export/?token=${teacher.access}`,
+);
+const bytes = (await response.arrayBuffer()).byteLength;
+const exportMs = performance.now() - exportStarted;
+clearInterval(sampler);
+t.close();
+
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
+);
+console.log(
+  `submit + score a 100-question completion: median ${median(submitMs).toFixed(1)} ms over ${submitMs.length} runs`,
+);
+console.log(
+  `seeded 5,000 completions of a 20-question test in ${seedSeconds.toFixed(1)} s (${(5000 / seedSeconds).toFixed(0)}/s, sequential)`,
+);
+console.log(
+  `export 5,000 completions: ${(exportMs / 1000).toFixed(2)} s, ${mib(bytes)} file, peak RSS +${mib(peakRss - baseline.rss)}`,
+);

@@ -1,0 +1,51 @@
+import { PassThrough, Readable } from "node:stream";
+import ExcelJS from "exceljs";
+import type { ExportCell } from "../domain/export";
+
+export interface SheetSpec {
+  sheetName: string;
+  headers: string[];
+  widths: number[];
+  /** Rows are pulled as the file is written, so only a page of them is in memory at a time. */
+  rows: AsyncIterable<ExportCell[]>;
+  /** Index of the column holding dates. */
+  dateColumn: number;
+}
+
+export const xlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/**
+ * Writes one sheet as an .xlsx stream: bold frozen header, auto-filter, UTC dates as real dates.
+ * Each row is committed as soon as it is written, so memory stays flat however many rows come.
+ */
+export function streamSheet(
+  spec: SheetSpec,
+  onError: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  const output = new PassThrough();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: output,
+    useStyles: true,
+    useSharedStrings: false,
+  });
+  const sheet = workbook.addWorksheet(spec.sheetName, { views: [{ state: "frozen", ySplit: 1 }] });
+  sheet.columns = spec.headers.map((header, index) => ({
+    header,
+    width: spec.widths[index] ?? 12,
+    ...(index === spec.dateColumn ? { style: { numFmt: "yyyy-mm-dd hh:mm:ss" } } : {}),
+  }));
+  sheet.getRow(1).font = { bold: true };
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: spec.headers.length } };
+
+  const write = async () => {
+    sheet.getRow(1).commit();
+    for await (const row of spec.rows) sheet.addRow(row).commit();
+    sheet.commit();
+    await workbook.commit();
+  };
+  write().catch((error: unknown) => {
+    onError(error);
+    output.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
+  return Readable.toWeb(output) as ReadableStream<Uint8Array>;
+}
