@@ -35,7 +35,7 @@ for (let run = 0; run < runs; run++) {
   await call(t, "GET", `/api/tests/${created.body.id}/`, { auth: teacher.auth });
   readMs.push(performance.now() - started);
 }
-t.close();
+await t.close();
 
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,

@@ -84,7 +84,7 @@ const response = await t.app.request(
 const bytes = (await response.arrayBuffer()).byteLength;
 const exportMs = performance.now() - exportStarted;
 clearInterval(sampler);
-t.close();
+await t.close();
 
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,

@@ -15,6 +15,7 @@ import { validationHook } from "./http/router";
 import { completionsRouter } from "./routes/completions";
 import { createDocsRouter } from "./routes/docs";
 import { groupsRouter } from "./routes/groups";
+import { internalGradingRouter } from "./routes/internal/grading";
 import { organizationsRouter } from "./routes/organizations";
 import { testsRouter } from "./routes/tests";
 import { tokensRouter } from "./routes/tokens";
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", groupsRouter);
   app.route("/", testsRouter);
   app.route("/", completionsRouter);
+  app.route("/", internalGradingRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "jwtAuth", {
     type: "http",

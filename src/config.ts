@@ -18,7 +18,8 @@ const ConfigSchema = z
     REFRESH_TOKEN_TTL: positiveInt.default(86_400),
     REFRESH_TOKEN_ROTATION: booleanFlag.default(false),
     GRADING_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
-    GRADING_CONCURRENCY: positiveInt.optional(),
+    GRADING_CONCURRENCY: z.coerce.number().int().min(0).max(256).optional(),
+    GRADING_LEASE_MS: z.coerce.number().int().min(500).optional(),
     SANDBOX: z.enum(["auto", "bwrap", "pyodide"]).default("auto"),
     SANDBOX_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
     SANDBOX_MEMORY_MB: z.coerce.number().int().min(32).max(4096).default(256),
@@ -53,7 +54,10 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   refreshTokenRotation: boolean;
   gradingWaitMs: number;
+  /** In-process runners; 0 leaves all grading to remote runners. Undefined: one per core. */
   gradingConcurrency: number | undefined;
+  /** How long a runner may hold a job; undefined: derived from the time limit. */
+  gradingLeaseMs: number | undefined;
   sandbox: RawConfig["SANDBOX"];
   sandboxTimeLimitMs: number;
   sandboxMemoryMb: number;
@@ -95,6 +99,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     refreshTokenRotation: raw.REFRESH_TOKEN_ROTATION,
     gradingWaitMs: raw.GRADING_WAIT_MS,
     gradingConcurrency: raw.GRADING_CONCURRENCY,
+    gradingLeaseMs: raw.GRADING_LEASE_MS,
     sandbox: raw.SANDBOX,
     sandboxTimeLimitMs: raw.SANDBOX_TIME_LIMIT_MS,
     sandboxMemoryMb: raw.SANDBOX_MEMORY_MB,

@@ -6,6 +6,7 @@ import { nodeArgon2Hasher } from "./auth/node-argon2";
 import { ConfigError, parseConfig } from "./config";
 import { createStore } from "./db/client";
 import { applyMigrations, openNodeDatabase } from "./db/node-database";
+import { startNodeGrading } from "./grading/node-grading";
 import type { AppConfig } from "./http/context";
 import { swaggerUiAssetsFromNodeModules } from "./http/swagger-ui-assets";
 import { createJsonLogger } from "./logger";
@@ -22,11 +23,15 @@ async function main() {
 
   const client = await openNodeDatabase(config.databaseUrl, config.databaseAuthToken);
   await applyMigrations(client);
+  const store = createStore(client);
+  const clock = { now: () => Date.now() };
+  const grading = await startNodeGrading(store, clock, logger, config);
   const app = createApp({
-    store: createStore(client),
+    store,
+    grading: grading.queue,
     passwords: nodeArgon2Hasher,
     config: appConfig,
-    clock: { now: () => Date.now() },
+    clock,
     logger,
     clientAddress: (c) => getConnInfo(c).remote.address,
     docsAssets: swaggerUiAssetsFromNodeModules(),
@@ -44,8 +49,9 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info("shutting down", { signal });
-    // Stop accepting connections, let in-flight requests finish, then close the database.
-    server.close(() => {
+    // Stop accepting connections, let in-flight requests and grading finish, then close the database.
+    server.close(async () => {
+      await grading.stop();
       client.close();
       logger.info("stopped");
       process.exit(0);

@@ -136,7 +136,7 @@ describe("token refresh", () => {
       });
       expect(next.status).toBe(200);
     } finally {
-      rotating.close();
+      await rotating.close();
     }
   });
 });

@@ -210,7 +210,7 @@ describe("a large export", () => {
       expect(last.slice(1, 5)).toEqual([bigWorld.student.email, "User Test", "Не в группе", 7]);
       expect((last[5] as Date).toISOString()).toBe("2026-01-01T08:00:19.000Z");
     } finally {
-      big.close();
+      await big.close();
     }
   }, 60_000);
 });

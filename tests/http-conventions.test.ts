@@ -141,7 +141,7 @@ describe("headers", () => {
       });
       expect(refused.headers.get("access-control-allow-origin")).toBeNull();
     } finally {
-      narrow.close();
+      await narrow.close();
     }
   });
 
@@ -170,7 +170,7 @@ describe("unexpected failures", () => {
         request_id: requestId,
       });
     } finally {
-      broken.close();
+      await broken.close();
     }
   });
 });

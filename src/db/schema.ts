@@ -232,3 +232,35 @@ export const answerVariants = sqliteTable(
     index("answer_variants_variant_idx").on(t.variantId),
   ],
 );
+
+export const gradingJobStates = ["queued", "leased", "done", "failed"] as const;
+export type GradingJobState = (typeof gradingJobStates)[number];
+
+/** The Node runtime's grading queue: one job per code answer to grade. */
+export const gradingJobs = sqliteTable(
+  "grading_jobs",
+  {
+    id: id(),
+    answerId: integer("answer_id")
+      .notNull()
+      .references(() => answers.id, { onDelete: "cascade" }),
+    completionId: integer("completion_id")
+      .notNull()
+      .references(() => completions.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    state: text("state", { enum: gradingJobStates }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    leaseToken: text("lease_token"),
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("grading_jobs_answer_unique").on(t.answerId),
+    index("grading_jobs_state_idx").on(t.state, t.id),
+    index("grading_jobs_completion_idx").on(t.completionId, t.state),
+    index("grading_jobs_user_idx").on(t.userId, t.state),
+  ],
+);

@@ -59,7 +59,7 @@ const blankAnswer = (question: QuestionWithVariants): AnswerRecord => ({
   text: null,
   code: null,
   points: 0,
-  isCorrect: question.type === "code" ? null : false,
+  isCorrect: false,
   runtimeErrors: null,
   passed: null,
   total: null,
@@ -120,8 +120,11 @@ function resolveAnswer(
         .map((variant) => variant.text);
       return { ...record, ...scoreText(question.points, record.text ?? undefined, accepted) };
     }
-    case "code":
-      return { ...record, code: body.code ?? "" };
+    case "code": {
+      const code = body.code ?? "";
+      // Only an answer that waits for the grader has no verdict yet; a blank one is simply wrong.
+      return { ...record, code, isCorrect: code.trim() === "" ? false : null };
+    }
   }
 }
 

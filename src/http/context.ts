@@ -4,6 +4,7 @@ import type { PasswordHasher } from "../auth/passwords";
 import type { Config } from "../config";
 import type { Store } from "../db/client";
 import type { UserRow } from "../db/queries/users";
+import type { GradingQueue } from "../grading/queue";
 import type { Logger } from "../logger";
 
 export interface Clock {
@@ -19,6 +20,8 @@ export type AppConfig = Config & { jwtSecret: string };
 export interface AppDeps {
   store: Store;
   passwords: PasswordHasher;
+  /** Where code answers go to be graded (a local table in Node, a Durable Object in Workers). */
+  grading: GradingQueue;
   config: AppConfig;
   clock: Clock;
   logger: Logger;

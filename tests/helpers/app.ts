@@ -6,6 +6,7 @@ import { nodeArgon2Hasher } from "../../src/auth/node-argon2";
 import { parseConfig } from "../../src/config";
 import { createStore } from "../../src/db/client";
 import { applyMigrations, openNodeDatabase } from "../../src/db/node-database";
+import { startNodeGrading } from "../../src/grading/node-grading";
 import type { AppConfig } from "../../src/http/context";
 import { swaggerUiAssetsFromNodeModules } from "../../src/http/swagger-ui-assets";
 import { createJsonLogger, type Logger } from "../../src/logger";
@@ -24,6 +25,8 @@ export class TestClock {
 }
 
 export interface TestAppOptions {
+  /** In-process sandboxed runners; none by default, so code answers stay `grading`. */
+  runners?: number;
   env?: Record<string, string>;
   logger?: Logger;
   clientAddress?: string;
@@ -35,17 +38,25 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const client = await openNodeDatabase(`file:${join(folder, "test.db")}`);
   await applyMigrations(client);
   const config: AppConfig = {
-    ...parseConfig({ NODE_ENV: "test", JWT_SECRET: testJwtSecret, ...options.env }),
+    ...parseConfig({
+      NODE_ENV: "test",
+      JWT_SECRET: testJwtSecret,
+      GRADING_WAIT_MS: "0",
+      ...options.env,
+    }),
     jwtSecret: options.env?.JWT_SECRET ?? testJwtSecret,
   };
   const clock = new TestClock();
   const store = createStore(client);
+  const logger = options.logger ?? createJsonLogger("silent");
+  const grading = await startNodeGrading(store, clock, logger, config, options.runners ?? 0);
   const app = createApp({
     store,
+    grading: grading.queue,
     passwords: nodeArgon2Hasher,
     config,
     clock,
-    logger: options.logger ?? createJsonLogger("silent"),
+    logger,
     docsAssets: swaggerUiAssetsFromNodeModules(),
     clientAddress: (c) =>
       c.req.header("x-test-client-address") ?? options.clientAddress ?? "127.0.0.1",
@@ -56,7 +67,9 @@ export async function createTestApp(options: TestAppOptions = {}) {
     client,
     store,
     config,
-    close() {
+    grading: grading.queue,
+    async close() {
+      await grading.stop();
       client.close();
       rmSync(folder, { recursive: true, force: true });
     },

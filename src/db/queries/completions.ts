@@ -128,10 +128,10 @@ export async function insertCompletion(
     createdAt: Date;
   },
   answerRecords: AnswerRecord[],
-): Promise<number> {
+): Promise<{ id: number; answerIdByQuestion: Map<number, number> }> {
   const [row] = await tx.insert(completions).values(completion).returning({ id: completions.id });
   if (!row) throw new Error("insert returned no completion");
-  if (answerRecords.length === 0) return row.id;
+  if (answerRecords.length === 0) return { id: row.id, answerIdByQuestion: new Map() };
   const answerRows = answerRecords.map((answer) => ({
     completionId: row.id,
     questionId: answer.questionId,
@@ -154,5 +154,5 @@ export async function insertCompletion(
     })),
   );
   for (const chunk of chunksForInsert(picks, 2)) await tx.insert(answerVariants).values(chunk);
-  return row.id;
+  return { id: row.id, answerIdByQuestion };
 }

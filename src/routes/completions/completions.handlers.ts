@@ -28,7 +28,7 @@ import {
   groupLabel,
   sheetName,
 } from "../../domain/export";
-import { resolveSubmission } from "../../domain/submission";
+import { needsGrading, resolveSubmission } from "../../domain/submission";
 import { streamSheet, xlsxContentType } from "../../export/xlsx-stream";
 import { currentUser } from "../../http/authentication";
 import type { AppEnv } from "../../http/context";
@@ -63,21 +63,21 @@ async function testToSubmitTo(
 export const createCompletion: RouteHandler<typeof routes.createCompletion, AppEnv> = async (c) => {
   const caller = currentUser(c);
   const body = c.req.valid("json");
-  const { store, clock } = c.var.deps;
+  const { store, clock, grading, config } = c.var.deps;
   const test = await testToSubmitTo(store.db, caller, body.test);
   const submission = resolveSubmission(await loadTestTree(store.db, test), body.answers);
   if (!submission.ok) throw new ApiError(400, toValidationErrorBody(submission.issues, body));
   const createdAt = new Date(clock.now());
-  const status = submission.needsGrading ? "grading" : "graded";
-  const id = await store.transaction((tx) =>
+  const status = submission.needsGrading ? ("grading" as const) : ("graded" as const);
+  const { id, answerIdByQuestion } = await store.transaction((tx) =>
     insertCompletion(
       tx,
       { userId: caller.id, testId: test.id, score: submission.score, status, createdAt },
       submission.answers,
     ),
   );
-  return c.json(
-    toStudentCompletion({
+  if (!submission.needsGrading) {
+    const completion = {
       id,
       user: caller,
       test,
@@ -85,9 +85,20 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
       status,
       createdAt,
       answers: submission.answers,
-    }),
-    201,
+    };
+    return c.json(toStudentCompletion(completion), 201);
+  }
+  await grading.submit(
+    submission.answers
+      .filter(needsGrading)
+      .map((answer) => ({
+        answerId: answerIdByQuestion.get(answer.questionId) as number,
+        completionId: id,
+        userId: caller.id,
+      })),
   );
+  await grading.waitFor(id, config.gradingWaitMs);
+  return c.json(toStudentCompletion(await loadOne(store.db, id)), 201);
 };
 
 /** A completion the caller may read: their own, or one of a test they created; else 404. */

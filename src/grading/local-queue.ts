@@ -1,0 +1,230 @@
+import { and, asc, eq, lt } from "drizzle-orm";
+import type { Store, Tx } from "../db/client";
+import { answers, completions, gradingJobs, questions } from "../db/schema";
+import type { Clock } from "../http/context";
+import type { Logger } from "../logger";
+import { applyGrade, failedGrade, gradeFromReport, questionOfAnswer } from "./apply-result";
+import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
+import { decideExpiry, decideReport, graderUnavailable } from "./queue-core";
+
+export interface LocalQueueOptions {
+  /** How long a runner may hold a job before it is presumed dead. */
+  leaseMs: number;
+  /** How often expired leases are looked for. */
+  sweepIntervalMs: number;
+}
+
+/** Resolvers waiting for something to happen, woken all at once. */
+class Signal {
+  #waiters = new Set<() => void>();
+  wait(timeoutMs: number, abort?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        abort?.removeEventListener("abort", wake);
+        this.#waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      abort?.addEventListener("abort", wake);
+      this.#waiters.add(wake);
+    });
+  }
+  notify() {
+    for (const wake of [...this.#waiters]) wake();
+  }
+}
+
+const leaseToken = () => crypto.randomUUID();
+
+/** The grading queue of the Node runtime: a table in the same libSQL database as the answers. */
+export class LocalGradingQueue implements GradingQueue {
+  readonly #jobsAvailable = new Signal();
+  readonly #completionSignals = new Map<number, Signal>();
+  #sweeper: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: LocalQueueOptions,
+  ) {}
+
+  /** Re-queues what a previous process held, and watches for leases that run out. */
+  async start(): Promise<void> {
+    const recovered = await this.store.transaction((tx) =>
+      tx
+        .update(gradingJobs)
+        .set({ state: "queued", leaseToken: null, leaseUntil: null })
+        .where(eq(gradingJobs.state, "leased"))
+        .returning({ id: gradingJobs.id }),
+    );
+    if (recovered.length > 0)
+      this.logger.warn("re-queued grading jobs left leased by a previous process", {
+        jobs: recovered.length,
+      });
+    this.#sweeper = setInterval(() => {
+      this.sweep().catch((error: unknown) =>
+        this.logger.error("grading sweep failed", { error: String(error) }),
+      );
+    }, this.options.sweepIntervalMs);
+    this.#sweeper.unref?.();
+  }
+
+  stop(): void {
+    clearInterval(this.#sweeper);
+    this.#jobsAvailable.notify();
+  }
+
+  async submit(jobs: GradingJobRequest[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.store.transaction((tx) => tx.insert(gradingJobs).values(jobs).onConflictDoNothing());
+    this.#jobsAvailable.notify();
+  }
+
+  async lease(max: number, waitMs: number, abort?: AbortSignal): Promise<LeasedJob[]> {
+    if (abort?.aborted) return [];
+    const leased = await this.#claim(max);
+    if (leased.length > 0 || waitMs <= 0) return leased;
+    await this.#jobsAvailable.wait(waitMs, abort);
+    return abort?.aborted ? [] : this.#claim(max);
+  }
+
+  async report(jobId: number, token: string, outcome: JobOutcome): Promise<"applied" | "ignored"> {
+    const result = await this.store.transaction(async (tx) => {
+      const job = await tx.select().from(gradingJobs).where(eq(gradingJobs.id, jobId)).get();
+      const decision = decideReport(job, token, outcome);
+      if (!job || decision.kind === "ignore") return undefined;
+      if (decision.kind === "retry") {
+        await this.#requeue(tx, job.id, decision.reason);
+        return undefined;
+      }
+      const grade =
+        decision.kind === "apply"
+          ? gradeFromReport(
+              (await questionOfAnswer(tx, job.answerId)) ?? { points: 0, strictScore: true },
+              decision.outcome.report,
+            )
+          : failedGrade(graderUnavailable(job.attempts, decision.reason));
+      await this.#settle(tx, job.id, decision.kind === "apply" ? "done" : "failed");
+      return applyGrade(tx, job.answerId, grade);
+    });
+    if (result === undefined) {
+      this.#jobsAvailable.notify();
+      return "ignored";
+    }
+    await this.#notifyIfFinished(result);
+    return "applied";
+  }
+
+  async waitFor(completionId: number, timeoutMs: number): Promise<boolean> {
+    if (await this.#isFinished(completionId)) return true;
+    let signal = this.#completionSignals.get(completionId);
+    if (!signal) {
+      signal = new Signal();
+      this.#completionSignals.set(completionId, signal);
+    }
+    await signal.wait(timeoutMs);
+    return this.#isFinished(completionId);
+  }
+
+  /** Expired leases: the runner died or hung. Re-queue, or record the answer as failed. */
+  async sweep(): Promise<void> {
+    const now = new Date(this.clock.now());
+    const finished = await this.store.transaction(async (tx) => {
+      const expired = await tx
+        .select()
+        .from(gradingJobs)
+        .where(and(eq(gradingJobs.state, "leased"), lt(gradingJobs.leaseUntil, now)));
+      const completionIds: number[] = [];
+      for (const job of expired) {
+        const decision = decideExpiry(job, now);
+        if (decision === "requeue")
+          await this.#requeue(tx, job.id, "the runner did not report in time");
+        if (decision === "fail") {
+          await this.#settle(tx, job.id, "failed");
+          const completionId = await applyGrade(
+            tx,
+            job.answerId,
+            failedGrade(graderUnavailable(job.attempts, "the runner did not report in time")),
+          );
+          if (completionId !== undefined) completionIds.push(completionId);
+        }
+      }
+      return { completionIds, requeued: expired.length > completionIds.length };
+    });
+    if (finished.requeued) this.#jobsAvailable.notify();
+    for (const completionId of finished.completionIds) await this.#notifyIfFinished(completionId);
+  }
+
+  async #claim(max: number): Promise<LeasedJob[]> {
+    const until = new Date(this.clock.now() + this.options.leaseMs);
+    return this.store.transaction(async (tx) => {
+      const queued = await tx
+        .select({
+          id: gradingJobs.id,
+          attempts: gradingJobs.attempts,
+          code: answers.code,
+          testingCode: questions.testingCode,
+          language: questions.language,
+        })
+        .from(gradingJobs)
+        .innerJoin(answers, eq(gradingJobs.answerId, answers.id))
+        .innerJoin(questions, eq(answers.questionId, questions.id))
+        .where(eq(gradingJobs.state, "queued"))
+        .orderBy(asc(gradingJobs.id))
+        .limit(max);
+      const leased: LeasedJob[] = [];
+      for (const job of queued) {
+        const token = leaseToken();
+        await tx
+          .update(gradingJobs)
+          .set({
+            state: "leased",
+            attempts: job.attempts + 1,
+            leaseToken: token,
+            leaseUntil: until,
+          })
+          .where(eq(gradingJobs.id, job.id));
+        leased.push({
+          id: job.id,
+          token,
+          attempt: job.attempts + 1,
+          code: job.code ?? "",
+          testingCode: job.testingCode ?? "",
+          language: job.language ?? "python",
+        });
+      }
+      return leased;
+    });
+  }
+
+  #requeue(tx: Tx, jobId: number, reason: string) {
+    return tx
+      .update(gradingJobs)
+      .set({ state: "queued", leaseToken: null, leaseUntil: null, lastError: reason })
+      .where(eq(gradingJobs.id, jobId));
+  }
+
+  #settle(tx: Tx, jobId: number, state: "done" | "failed") {
+    return tx
+      .update(gradingJobs)
+      .set({ state, leaseToken: null, leaseUntil: null })
+      .where(eq(gradingJobs.id, jobId));
+  }
+
+  async #isFinished(completionId: number): Promise<boolean> {
+    const row = await this.store.db
+      .select({ status: completions.status })
+      .from(completions)
+      .where(eq(completions.id, completionId))
+      .get();
+    return row?.status !== "grading";
+  }
+
+  async #notifyIfFinished(completionId: number) {
+    if (!(await this.#isFinished(completionId))) return;
+    this.#completionSignals.get(completionId)?.notify();
+    this.#completionSignals.delete(completionId);
+  }
+}

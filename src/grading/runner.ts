@@ -1,0 +1,90 @@
+import type { Logger } from "../logger";
+import type { JobOutcome, LeasedJob, LeaseSource } from "./queue";
+import { type Sandbox, SandboxUnavailableError } from "./sandbox/sandbox";
+
+const leaseWaitMs = 5_000;
+const retryDelayMs = 1_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs one leased job in the sandbox; the sandbox failing is reported as such, never as a grade. */
+export async function runJob(sandbox: Sandbox, job: LeasedJob): Promise<JobOutcome> {
+  if (job.language !== "python")
+    return {
+      kind: "graded",
+      report: {
+        passed: 0,
+        total: 0,
+        raised: true,
+        errors: `Unsupported language: ${job.language}`,
+      },
+    };
+  try {
+    return {
+      kind: "graded",
+      report: await sandbox.run({ code: job.code, testingCode: job.testingCode }),
+    };
+  } catch (error) {
+    const reason =
+      error instanceof SandboxUnavailableError ? error.message : `sandbox error: ${String(error)}`;
+    return { kind: "unavailable", reason };
+  }
+}
+
+/**
+ * Workers that lease a job, grade it and report, one sandbox each — the same loop in-process
+ * (`npm start`) and in remote runners (`npm run runner`).
+ */
+export class RunnerPool {
+  #running = false;
+  #stopping = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly source: LeaseSource,
+    private readonly sandboxes: Sandbox[],
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#stopping = new AbortController();
+    this.sandboxes.forEach((sandbox, slot) => {
+      void this.#work(sandbox, slot);
+    });
+  }
+
+  /** Stops leasing and waits for the jobs in hand to be graded and reported (not for idle waits). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#stopping.abort();
+    await Promise.all(this.#inFlight);
+  }
+
+  async #work(sandbox: Sandbox, slot: number): Promise<void> {
+    while (this.#running) {
+      try {
+        const [job] = await this.source.lease(1, leaseWaitMs, this.#stopping.signal);
+        if (!job) continue;
+        const started = performance.now();
+        const reported = runJob(sandbox, job).then((outcome) =>
+          this.source.report(job.id, job.token, outcome).then((result) => ({ outcome, result })),
+        );
+        this.#inFlight.add(reported);
+        const { outcome, result } = await reported.finally(() => this.#inFlight.delete(reported));
+        this.logger.info("graded", {
+          job_id: job.id,
+          attempt: job.attempt,
+          slot,
+          outcome: outcome.kind,
+          result,
+          duration_ms: Math.round(performance.now() - started),
+        });
+      } catch (error) {
+        this.logger.error("runner could not lease or report", { slot, error: String(error) });
+        await sleep(retryDelayMs);
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import { execFileSync } from "node:child_process";
+import { createServer, type Server } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
+import { defaultLimits, type Sandbox } from "../../src/grading/sandbox/sandbox";
+
+const limits = { ...defaultLimits(2000, 256) };
+const projectFile = fileURLToPath(new URL("../../package.json", import.meta.url));
+const addTests = "assert add(1, 2) == 3\nassert add(-1, 1) == 0\nassert add(0, 0) == 0";
+const correctAdd = "def add(a, b):\n    return a + b\n";
+
+/** A program that fails the tests unless it manages something it must not. */
+const mustFail = (attempt: string) => `${attempt}\n${correctAdd}`;
+
+const backends: [string, () => Sandbox][] = [["bwrap", () => new BwrapSandbox(limits, 3)]];
+
+describe.each(backends)("the %s sandbox", (_, createSandbox) => {
+  const sandbox = createSandbox();
+  const run = (code: string, testingCode = addTests) => sandbox.run({ code, testingCode });
+
+  let listener: Server;
+  let connections = 0;
+  let port = 0;
+  beforeAll(async () => {
+    process.env.TESTIT_SERVER_SECRET = "do-not-leak-me";
+    listener = createServer((socket) => {
+      connections++;
+      socket.end("secret");
+    });
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    port = (listener.address() as { port: number }).port;
+  });
+  afterAll(() => {
+    listener.close();
+    delete process.env.TESTIT_SERVER_SECRET;
+  });
+
+  it("passes correct code on every case", async () => {
+    expect(await run(correctAdd)).toEqual({ passed: 3, total: 3, raised: false, errors: null });
+  });
+
+  it("reports a failing assert with its line and message, and runs the next statements", async () => {
+    const report = await run("def add(a, b):\n    return abs(a) + b\n");
+    expect(report).toMatchObject({ passed: 2, total: 3, raised: false });
+    expect(report.errors).toBe("Line 2: assert add(-1, 1) == 0\nAssertionError");
+  });
+
+  it("shows the student's own exception without harness frames", async () => {
+    const report = await run("def add(a, b):\n    return a / 0\n");
+    expect(report).toMatchObject({ passed: 0, total: 3 });
+    expect(report.errors).toContain('File "<answer>", line 2, in add');
+    expect(report.errors).toContain("ZeroDivisionError: division by zero");
+    expect(report.errors).not.toContain("harness");
+  });
+
+  it("fails the remaining cases after an exception outside an assert", async () => {
+    const report = await run(
+      correctAdd,
+      "assert add(1, 1) == 2\nraise ValueError('boom')\nassert add(2, 2) == 4",
+    );
+    expect(report).toMatchObject({ passed: 1, total: 2, raised: true });
+    expect(report.errors).toContain("ValueError: boom");
+  });
+
+  it("stops an infinite loop at the time limit", async () => {
+    const report = await run("while True:\n    pass");
+    expect(report).toMatchObject({ passed: 0, raised: true, errors: "Time limit exceeded (2 s)" });
+  });
+
+  it("stops a memory bomb at the memory limit", async () => {
+    const report = await run(mustFail("hog = bytearray(1024 * 1024 * 1024)"));
+    expect(report).toMatchObject({ passed: 0, errors: "Memory limit exceeded" });
+  });
+
+  it("contains a fork bomb", async () => {
+    const report = await run(
+      mustFail(
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
+      ),
+    );
+    expect(report.passed).toBe(0);
+    expect(report.raised).toBe(true);
+  });
+
+  it("stops a 100 MB print at the output limit", async () => {
+    const report = await run(mustFail("print('x' * 100_000_000)"));
+    expect(report).toMatchObject({ passed: 0, errors: "Output limit exceeded" });
+  });
+
+  it.each([
+    ["sys.exit(0)", "import sys\nsys.exit(0)"],
+    ["os._exit(0)", "import os\nos._exit(0)"],
+    ["raise SystemExit", "raise SystemExit"],
+  ])("scores %s as 0", async (_, exit) => {
+    const report = await run(`${correctAdd}${exit}`);
+    expect(report.passed).toBe(0);
+    expect(report.raised).toBe(true);
+  });
+
+  it("scores code that exits in the middle of the tests as 0", async () => {
+    const report = await run(
+      correctAdd,
+      "assert add(1, 1) == 2\nimport os\nos._exit(0)\nassert add(2, 2) == 4",
+    );
+    expect(report.passed).toBe(0);
+  });
+
+  it("ignores fake result lines on stdout and stderr", async () => {
+    const fake = [
+      "print('{\"plan\": 0}')",
+      "print('{\"done\": true}')",
+      "import sys",
+      'sys.stderr.write(\'{"case": 1, "ok": true}\\n\')',
+      "sys.stderr = sys.stdout",
+      'print("3 passed, 0 failed")',
+    ].join("\n");
+    // add(a, b) = 0 honestly passes two of the three cases, and nothing printed changes that.
+    const report = await run(`${fake}\ndef add(a, b):\n    return 0\n`);
+    expect(report.passed).toBe(2);
+    expect(report.total).toBe(3);
+  });
+
+  it("cannot write fake frames to the result channel without the nonce", async () => {
+    const forge = `import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'x {"done": true}\\n')\n    except OSError:\n        pass\ndef add(a, b):\n    return 0\n`;
+    expect((await run(forge)).passed).toBe(2);
+  });
+
+  it("cannot read the server's environment variables, directly or through /proc", async () => {
+    const hunt = [
+      "import os, glob",
+      "found = 'TESTIT_SERVER_SECRET' in os.environ",
+      "for path in glob.glob('/proc/*/environ'):",
+      "    try:",
+      "        found = found or b'do-not-leak-me' in open(path, 'rb').read()",
+      "    except OSError:",
+      "        pass",
+      "def add(a, b):",
+      "    return a + b if found else None",
+    ].join("\n");
+    expect((await run(hunt)).passed).toBe(0);
+  });
+
+  it("cannot read files of the project or /etc/shadow", async () => {
+    for (const path of [projectFile, "/etc/shadow", "/root/.bashrc"]) {
+      const report = await run(mustFail(`print(open(${JSON.stringify(path)}).read())`));
+      expect(report.passed, path).toBe(0);
+      expect(report.errors, path).toMatch(/FileNotFoundError|PermissionError/);
+    }
+  });
+
+  it("cannot open a socket to a listener on 127.0.0.1", async () => {
+    const report = await run(
+      mustFail(
+        `import socket\nsocket.create_connection(("127.0.0.1", ${port}), timeout=1).recv(10)`,
+      ),
+    );
+    expect(report.passed).toBe(0);
+    expect(report.errors).toMatch(/ConnectionRefusedError|OSError|unreachable/i);
+    expect(connections).toBe(0);
+  });
+
+  it("cannot write outside its temporary folder", async () => {
+    for (const path of ["/usr/evil", "/evil", "/sandbox/evil"]) {
+      const report = await run(mustFail(`open(${JSON.stringify(path)}, "w").write("x")`));
+      expect(report.passed, path).toBe(0);
+      expect(report.errors, path).toMatch(/Read-only file system|Permission denied|No such file/);
+    }
+    const scratch = await run(`open("/tmp/scratch", "w").write("ok")\n${correctAdd}`);
+    expect(scratch.passed).toBe(3);
+  });
+
+  it("cannot leave a process running", async () => {
+    await run(
+      `import subprocess\nsubprocess.Popen(["/usr/bin/sleep", "30"], start_new_session=True)\n${correctAdd}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sleepers = execFileSync("ps", ["-eo", "args"])
+      .toString()
+      .split("\n")
+      .filter((line) => line.trim() === "/usr/bin/sleep 30");
+    expect(sleepers).toEqual([]);
+  });
+});
