@@ -5,6 +5,7 @@ import { LocalGradingQueue } from "../../src/grading/local-queue";
 import { RunnerPool } from "../../src/grading/runner";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { defaultLimits } from "../../src/grading/sandbox/sandbox";
+import { chooseSandbox } from "../../src/grading/sandbox/select";
 import { createJsonLogger } from "../../src/logger";
 import { call } from "../helpers/api";
 import { createTestApp, type TestApp } from "../helpers/app";
@@ -283,4 +284,33 @@ describe("the runner protocol over HTTP", () => {
     });
     expect(response.status).toBe(400);
   });
+});
+
+describe("choosing the sandbox", () => {
+  it("SANDBOX=auto picks bubblewrap where it works, and says so in the log", async () => {
+    const lines: string[] = [];
+    const kind = await chooseSandbox(
+      "auto",
+      defaultLimits(2000, 256),
+      createJsonLogger("info", (line) => lines.push(line)),
+    );
+    expect(kind).toBe("bwrap");
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ message: "sandbox", backend: "bwrap", requested: "auto" }),
+    );
+  });
+
+  it("grades through the API with SANDBOX=pyodide", async () => {
+    const t = await createTestApp({
+      runners: 1,
+      env: { SANDBOX: "pyodide", GRADING_WAIT_MS: "30000" },
+    });
+    try {
+      const setup = await codeTestFor(t);
+      const response = await submitCode(t, setup, correctAdd, halfRightAdd);
+      expect(response.body).toMatchObject({ status: "graded", score: 4 + 3 + 1 });
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ export interface RunEnding {
   channel: string;
   nonce: string;
   /** Set when we stopped the run for a limit. */
-  stoppedFor: "time" | "output" | undefined;
+  stoppedFor: "time" | "output" | "memory" | undefined;
   timeLimitMs: number;
   exitCode: number | null;
   signal: string | null;
@@ -59,6 +59,7 @@ export function interpretRun(ending: RunEnding): RunReport {
   if (ending.stoppedFor === "time")
     return failed(total, `Time limit exceeded (${ending.timeLimitMs / 1000} s)`);
   if (ending.stoppedFor === "output") return failed(total, "Output limit exceeded");
+  if (ending.stoppedFor === "memory") return failed(total, "Memory limit exceeded");
 
   const doneAt = frames.findIndex((frame) => "done" in frame);
   if (doneAt < 0) {

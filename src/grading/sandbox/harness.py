@@ -1,9 +1,10 @@
 """Runs one code answer: the student's code, then each top-level statement of the tests.
 
-Reads {"nonce", "code", "testing_code"} as JSON on stdin. Reports on file descriptor 3 only,
-one frame per line: "<nonce> <json>". Output on stdout or stderr is never a result, and a run
-that ends without its "done" frame counts as failed, so printing, exiting early or writing to
-stderr cannot pass a test.
+Under CPython (bubblewrap) it reads {"nonce", "code", "testing_code"} as JSON on stdin and
+reports on file descriptor 3; under pyodide the runner calls run_job with a writer instead.
+Frames are lines "<nonce> <json>". Output on stdout or stderr is never a result, and a run that
+ends without its "done" frame counts as failed, so printing, exiting early or writing to stderr
+cannot pass a test.
 """
 
 import ast
@@ -26,12 +27,16 @@ def main():
     sys.stdin.close()
     channel = os.dup(3)
     os.close(3)
+    run_job(job, lambda line: _write(channel, line.encode()))
+
+
+def run_job(job, write_line):
     nonce = job.pop("nonce")
     owner = _getpid()
 
     def send(frame):
         if _getpid() == owner:
-            _write(channel, (nonce + " " + _dumps(frame) + "\n").encode())
+            write_line(nonce + " " + _dumps(frame) + "\n")
 
     try:
         tests = ast.parse(job["testing_code"], TESTS_FILE)

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { SandboxLimits } from "./sandbox";
 import { SandboxUnavailableError } from "./sandbox";
@@ -10,11 +11,15 @@ export interface ProcessRun {
   limits: SandboxLimits;
   /** Extra environment for the launcher itself (the sandbox clears it for the answer). */
   env?: Record<string, string>;
+  /** Stop the run when its resident memory passes `limits.memoryMb` (for sandboxes without rlimits). */
+  watchMemory?: boolean;
 }
+
+export type StopReason = "time" | "output" | "memory";
 
 export interface ProcessEnding {
   channel: string;
-  stoppedFor: "time" | "output" | undefined;
+  stoppedFor: StopReason | undefined;
   exitCode: number | null;
   signal: string | null;
   stderrTail: string;
@@ -22,6 +27,20 @@ export interface ProcessEnding {
 
 const maxChannelBytes = 1024 * 1024;
 const stderrTailBytes = 4096;
+/** The interpreter's own start does not count: the clock starts at the harness's first frame. */
+const startupAllowanceMs = 10_000;
+const memoryPollMs = 20;
+
+/** Resident memory of a process in MiB, from /proc; undefined once it is gone. */
+function residentMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Number.isFinite(kilobytes) ? kilobytes / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Runs a sandbox launcher with the harness channel on fd 3. Stops the whole process group at
@@ -40,7 +59,7 @@ export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
     const channel: Buffer[] = [];
     let stderrTail = "";
 
-    const stop = (reason: NonNullable<ProcessEnding["stoppedFor"]>) => {
+    const stop = (reason: StopReason) => {
       stoppedFor ??= reason;
       try {
         if (child.pid) process.kill(-child.pid, "SIGKILL");
@@ -48,7 +67,14 @@ export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
         // Already gone.
       }
     };
-    const timer = setTimeout(() => stop("time"), run.limits.timeLimitMs);
+    let timer = setTimeout(() => stop("time"), run.limits.timeLimitMs + startupAllowanceMs);
+    let clockStarted = false;
+    const memoryWatch = run.watchMemory
+      ? setInterval(() => {
+          const used = child.pid ? residentMb(child.pid) : undefined;
+          if (used !== undefined && used > run.limits.memoryMb) stop("memory");
+        }, memoryPollMs)
+      : undefined;
 
     const countOutput = (chunk: Buffer) => {
       outputBytes += chunk.length;
@@ -60,6 +86,11 @@ export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
       stderrTail = (stderrTail + chunk.toString("utf8")).slice(-stderrTailBytes);
     });
     (child.stdio[3] as Readable).on("data", (chunk: Buffer) => {
+      if (!clockStarted) {
+        clockStarted = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => stop("time"), run.limits.timeLimitMs);
+      }
       channelBytes += chunk.length;
       if (channelBytes > maxChannelBytes) stop("output");
       else channel.push(chunk);
@@ -67,10 +98,12 @@ export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
 
     child.on("error", (error) => {
       clearTimeout(timer);
+      clearInterval(memoryWatch);
       reject(new SandboxUnavailableError(`could not start ${run.command}: ${error.message}`));
     });
     child.on("close", (exitCode, signal) => {
       clearTimeout(timer);
+      clearInterval(memoryWatch);
       resolve({
         channel: Buffer.concat(channel).toString("utf8"),
         stoppedFor,

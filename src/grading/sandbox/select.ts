@@ -1,5 +1,6 @@
 import type { Logger } from "../../logger";
 import { BwrapSandbox, bwrapWorks } from "./bwrap";
+import { PyodideSandbox, pyodideWorks } from "./pyodide";
 import type { Sandbox, SandboxLimits } from "./sandbox";
 
 export type SandboxKind = "bwrap" | "pyodide";
@@ -18,7 +19,10 @@ export async function chooseSandbox(
     if (requested === "bwrap")
       throw new Error("SANDBOX=bwrap, but bubblewrap with /usr/bin/python3 does not work here");
   }
-  throw new Error("no sandbox works here: bubblewrap with /usr/bin/python3 is needed");
+  if (!(await pyodideWorks(limits)))
+    throw new Error("no sandbox works here: neither bubblewrap nor pyodide");
+  logger.info("sandbox", { backend: "pyodide", requested });
+  return "pyodide";
 }
 
 /** One sandbox per worker slot (bubblewrap slots run as distinct uids). */
@@ -27,5 +31,7 @@ export function createSandboxes(
   limits: SandboxLimits,
   count: number,
 ): Sandbox[] {
-  return Array.from({ length: count }, (_, slot) => new BwrapSandbox(limits, slot));
+  return Array.from({ length: count }, (_, slot) =>
+    kind === "bwrap" ? new BwrapSandbox(limits, slot) : new PyodideSandbox(limits),
+  );
 }

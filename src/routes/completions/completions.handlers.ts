@@ -89,13 +89,11 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
     return c.json(toStudentCompletion(completion), 201);
   }
   await grading.submit(
-    submission.answers
-      .filter(needsGrading)
-      .map((answer) => ({
-        answerId: answerIdByQuestion.get(answer.questionId) as number,
-        completionId: id,
-        userId: caller.id,
-      })),
+    submission.answers.filter(needsGrading).map((answer) => ({
+      answerId: answerIdByQuestion.get(answer.questionId) as number,
+      completionId: id,
+      userId: caller.id,
+    })),
   );
   await grading.waitFor(id, config.gradingWaitMs);
   return c.json(toStudentCompletion(await loadOne(store.db, id)), 201);

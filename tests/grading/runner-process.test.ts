@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { type Client, createClient } from "@libsql/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call } from "../helpers/api";
+import type { TestApp } from "../helpers/app";
+import { createGroup, createOrganization, registerUser } from "../helpers/fixtures";
+
+const runnerToken = "runner-token-for-the-process-test-42";
+
+/** Starts a process and resolves with it once a JSON log line matches. */
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: (line: Record<string, unknown>) => boolean,
+) {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise<{ child: ChildProcess; line: Record<string, unknown> }>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (text) => {
+      try {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        if (ready(line)) resolve({ child, line });
+      } catch {
+        // not a log line
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+  });
+}
+
+const until = async <T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+describe("remote runner processes", () => {
+  const folder = mkdtempSync(join(tmpdir(), "testit-runners-"));
+  const databaseFile = join(folder, "testit.db");
+  const processes: ChildProcess[] = [];
+  let baseUrl = "";
+  let remote: TestApp;
+  let database: Client;
+
+  beforeAll(async () => {
+    const server = await startProcess(
+      ["src/node.ts"],
+      {
+        PORT: "0",
+        DATABASE_URL: `file:${databaseFile}`,
+        JWT_SECRET: "a-secret-for-the-runner-process-test!!",
+        RUNNER_TOKEN: runnerToken,
+        GRADING_CONCURRENCY: "0",
+        GRADING_WAIT_MS: "0",
+        GRADING_LEASE_MS: "4000",
+      },
+      (line) => line.message === "listening",
+    );
+    processes.push(server.child);
+    baseUrl = server.line.url as string;
+    remote = {
+      app: { request: (path: string, init: RequestInit) => fetch(`${baseUrl}${path}`, init) },
+    } as unknown as TestApp;
+    database = createClient({ url: `file:${databaseFile}` });
+  });
+
+  afterAll(() => {
+    for (const child of processes) child.kill("SIGKILL");
+    database.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const startRunner = () =>
+    startProcess(
+      ["src/grading/runner-cli.ts", "--url", baseUrl],
+      { RUNNER_TOKEN: runnerToken, GRADING_CONCURRENCY: "1", SANDBOX: "bwrap" },
+      (line) => line.message === "runner started",
+    ).then(({ child }) => {
+      processes.push(child);
+      return child;
+    });
+
+  it("grades for the API over HTTP, and a runner killed mid-job leads to a retry", async () => {
+    const teacher = await registerUser(remote, { is_teacher: true });
+    const organization = await createOrganization(remote, teacher);
+    const student = await registerUser(remote, { organization_id: organization.id });
+    const group = await createGroup(remote, teacher, [student]);
+    const created = await call(remote, "POST", "/api/tests/", {
+      auth: teacher.auth,
+      json: {
+        name: "Slow",
+        questions: [
+          { text: "add", type: "code", points: 5, body: { testing_code: "assert add(2, 3) == 5" } },
+        ],
+      },
+    });
+    await call(remote, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
+      auth: teacher.auth,
+      json: { group: group.id },
+    });
+    const slowButRight = "import time\ntime.sleep(1.5)\ndef add(a, b):\n    return a + b\n";
+    const submitted = await call(remote, "POST", "/api/completions/", {
+      auth: student.auth,
+      json: {
+        test: created.body.public_uuid,
+        answers: [{ question: created.body.questions[0].id, body: { code: slowButRight } }],
+      },
+    });
+    expect(submitted.body.status).toBe("grading");
+
+    const doomed = await startRunner();
+    await until(async () => {
+      const { rows } = await database.execute(
+        "select state from grading_jobs where state = 'leased'",
+      );
+      return rows.length > 0 ? true : undefined;
+    }, 15_000);
+    doomed.kill("SIGKILL");
+
+    await startRunner();
+    const graded = await until(async () => {
+      const response = await call(remote, "GET", `/api/completions/${submitted.body.id}/`, {
+        auth: student.auth,
+      });
+      return response.body.status === "graded" ? response.body : undefined;
+    }, 30_000);
+    expect(graded.score).toBe(5);
+    const { rows } = await database.execute("select state, attempts from grading_jobs");
+    expect(rows.map((row) => ({ ...row }))).toEqual([{ state: "done", attempts: 2 }]);
+  }, 60_000);
+});
