@@ -1,0 +1,115 @@
+/**
+ * Grading figures for each sandbox backend:
+ * - median wall time of one answer, and its overhead over bare `python3` running the same harness;
+ * - answers graded per second through the real queue and runner pool (one runner per core).
+ * Usage: npm run bench:grading [-- --backends bwrap,pyodide]
+ */
+import { randomBytes } from "node:crypto";
+import { availableParallelism, cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { RunnerPool } from "../src/grading/runner";
+import { harnessPath, systemPython } from "../src/grading/sandbox/bwrap";
+import { runProcess } from "../src/grading/sandbox/process";
+import { defaultLimits, type Sandbox } from "../src/grading/sandbox/sandbox";
+import { createSandboxes, type SandboxKind } from "../src/grading/sandbox/select";
+import { createJsonLogger } from "../src/logger";
+import { call } from "../tests/helpers/api";
+import { createTestApp } from "../tests/helpers/app";
+import { createGroup, createOrganization, registerUser } from "../tests/helpers/fixtures";
+
+const { values } = parseArgs({
+  options: { backends: { type: "string", default: "bwrap,pyodide" } },
+});
+const backends = (values.backends ?? "").split(",").filter(Boolean) as SandboxKind[];
+const limits = defaultLimits(2000, 256);
+const answer = {
+  code: "def add(a, b):\n    return a + b\n",
+  testingCode: "assert add(1, 2) == 3\nassert add(-1, 1) == 0",
+};
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+async function timeRuns(runs: number, once: () => Promise<unknown>): Promise<number> {
+  await once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await once();
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+const bare = () =>
+  runProcess({
+    command: systemPython,
+    args: ["-I", "-S", "-B", harnessPath],
+    stdin: JSON.stringify({
+      nonce: randomBytes(16).toString("hex"),
+      code: answer.code,
+      testing_code: answer.testingCode,
+    }),
+    limits,
+  });
+
+/** Answers per second through the API's queue and an in-process pool of `workers` runners. */
+async function throughput(kind: SandboxKind, answers: number, workers: number): Promise<number> {
+  const t = await createTestApp({ runners: 0, env: { GRADING_WAIT_MS: "0", SANDBOX: kind } });
+  const teacher = await registerUser(t, { is_teacher: true });
+  const organization = await createOrganization(t, teacher);
+  const student = await registerUser(t, { organization_id: organization.id });
+  const group = await createGroup(t, teacher, [student]);
+  const created = await call(t, "POST", "/api/tests/", {
+    auth: teacher.auth,
+    json: {
+      name: "Bench",
+      questions: [{ text: "add", type: "code", body: { testing_code: answer.testingCode } }],
+    },
+  });
+  await call(t, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
+    auth: teacher.auth,
+    json: { group: group.id },
+  });
+  const ids: number[] = [];
+  for (let i = 0; i < answers; i++) {
+    const response = await call(t, "POST", "/api/completions/", {
+      auth: student.auth,
+      json: {
+        test: created.body.public_uuid,
+        answers: [{ question: created.body.questions[0].id, body: { code: answer.code } }],
+      },
+    });
+    ids.push(response.body.id);
+  }
+  const pool = new RunnerPool(
+    t.grading,
+    createSandboxes(kind, limits, workers),
+    createJsonLogger("silent"),
+  );
+  const started = performance.now();
+  pool.start();
+  for (const id of ids) {
+    if (!(await t.grading.waitFor(id, 600_000))) throw new Error(`completion ${id} was not graded`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await pool.stop();
+  await t.close();
+  return answers / seconds;
+}
+
+const workers = availableParallelism();
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
+);
+const bareMs = await timeRuns(30, bare);
+console.log(`bare python3 running the harness: median ${bareMs.toFixed(1)} ms`);
+for (const kind of backends) {
+  const sandbox: Sandbox = createSandboxes(kind, limits, 1)[0] as Sandbox;
+  const runs = kind === "bwrap" ? 60 : 10;
+  const oneMs = await timeRuns(runs, () => sandbox.run(answer));
+  const perSecond = await throughput(kind, kind === "bwrap" ? 300 : 30, workers);
+  console.log(
+    `${kind.padEnd(7)} one answer: median ${oneMs.toFixed(1)} ms (overhead over bare python3: ${(oneMs - bareMs).toFixed(1)} ms); ` +
+      `${perSecond.toFixed(1)} answers/s with ${workers} runners`,
+  );
+}
