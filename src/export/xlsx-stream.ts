@@ -14,11 +14,26 @@ export interface SheetSpec {
 
 export const xlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+type Sheet = Pick<ExcelJS.Worksheet, "columns" | "getRow" | "autoFilter" | "addRow">;
+
+/** Bold frozen header, auto-filter, sensible widths, UTC dates as real dates. */
+function layOut(sheet: Sheet, spec: SheetSpec) {
+  sheet.columns = spec.headers.map((header, index) => ({
+    header,
+    width: spec.widths[index] ?? 12,
+    ...(index === spec.dateColumn ? { style: { numFmt: "yyyy-mm-dd hh:mm:ss" } } : {}),
+  }));
+  sheet.getRow(1).font = { bold: true };
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: spec.headers.length } };
+}
+
+const sheetOptions = { views: [{ state: "frozen" as const, ySplit: 1 }] };
+
 /**
- * Writes one sheet as an .xlsx stream: bold frozen header, auto-filter, UTC dates as real dates.
- * Each row is committed as soon as it is written, so memory stays flat however many rows come.
+ * Writes one sheet as an .xlsx stream, committing each row as soon as it is written, so memory
+ * stays flat however many rows come (Node's exceljs build).
  */
-export function streamSheet(
+function streamWithWriter(
   spec: SheetSpec,
   onError: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
@@ -28,15 +43,8 @@ export function streamSheet(
     useStyles: true,
     useSharedStrings: false,
   });
-  const sheet = workbook.addWorksheet(spec.sheetName, { views: [{ state: "frozen", ySplit: 1 }] });
-  sheet.columns = spec.headers.map((header, index) => ({
-    header,
-    width: spec.widths[index] ?? 12,
-    ...(index === spec.dateColumn ? { style: { numFmt: "yyyy-mm-dd hh:mm:ss" } } : {}),
-  }));
-  sheet.getRow(1).font = { bold: true };
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: spec.headers.length } };
-
+  const sheet = workbook.addWorksheet(spec.sheetName, sheetOptions);
+  layOut(sheet, spec);
   const write = async () => {
     sheet.getRow(1).commit();
     for await (const row of spec.rows) sheet.addRow(row).commit();
@@ -48,4 +56,38 @@ export function streamSheet(
     output.destroy(error instanceof Error ? error : new Error(String(error)));
   });
   return Readable.toWeb(output) as ReadableStream<Uint8Array>;
+}
+
+/**
+ * The same sheet built in memory, then sent: exceljs's browser build (the one bundled for
+ * Workers) has no streaming writer.
+ */
+function buildInMemory(
+  spec: SheetSpec,
+  onError: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async start(controller) {
+      try {
+        const workbook = new ExcelJS.Workbook();
+        const sheet = workbook.addWorksheet(spec.sheetName, sheetOptions);
+        layOut(sheet, spec);
+        for await (const row of spec.rows) sheet.addRow(row);
+        controller.enqueue(new Uint8Array(await workbook.xlsx.writeBuffer()));
+        controller.close();
+      } catch (error) {
+        onError(error);
+        controller.error(error);
+      }
+    },
+  });
+}
+
+export function streamSheet(
+  spec: SheetSpec,
+  onError: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  return ExcelJS.stream?.xlsx?.WorkbookWriter
+    ? streamWithWriter(spec, onError)
+    : buildInMemory(spec, onError);
 }

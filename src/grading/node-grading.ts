@@ -3,6 +3,7 @@ import type { Config } from "../config";
 import type { Store } from "../db/client";
 import type { Clock } from "../http/context";
 import type { Logger } from "../logger";
+import { leaseMsFor } from "./lease";
 import { LocalGradingQueue } from "./local-queue";
 import { RunnerPool } from "./runner";
 import { defaultLimits } from "./sandbox/sandbox";
@@ -18,9 +19,6 @@ export interface NodeGrading {
   /** Stops leasing, lets the runs in hand finish and report, then stops the queue. */
   stop(): Promise<void>;
 }
-
-/** A runner's lease must outlive its slowest honest run: the time limit plus start-up slack. */
-export const leaseMsFor = (timeLimitMs: number) => timeLimitMs * 2 + 10_000;
 
 /**
  * The Node runtime's grading: the queue in the embedded database and, unless `runners` is 0,

@@ -53,7 +53,11 @@ export async function signIn(
   };
 }
 
-export async function createOrganization(t: TestApp, owner: TestUser, name = `Org ${++sequence}`) {
+export async function createOrganization(
+  t: TestApp,
+  owner: TestUser,
+  name = `Org ${process.pid}-${++sequence}`,
+) {
   const created = await call(t, "POST", "/api/organizations/", {
     auth: owner.auth,
     json: { name },
