@@ -12,8 +12,9 @@ export interface TestUser {
 }
 
 let sequence = 0;
-export const uniqueEmail = (prefix = "user") =>
-  `${prefix}.${++sequence}.${process.pid}@example.com`;
+/** Unique across test files and runtimes that share a database (the Workers tests do). */
+const uniqueSuffix = () => `${++sequence}.${crypto.randomUUID().slice(0, 8)}`;
+export const uniqueEmail = (prefix = "user") => `${prefix}.${uniqueSuffix()}@example.com`;
 
 export interface RegisterInput {
   email?: string;
@@ -56,7 +57,7 @@ export async function signIn(
 export async function createOrganization(
   t: TestApp,
   owner: TestUser,
-  name = `Org ${process.pid}-${++sequence}`,
+  name = `Org ${uniqueSuffix()}`,
 ) {
   const created = await call(t, "POST", "/api/organizations/", {
     auth: owner.auth,
@@ -98,7 +99,7 @@ export async function createGroup(
   t: TestApp,
   teacher: TestUser,
   members: TestUser[] = [],
-  name = `Group ${++sequence}`,
+  name = `Group ${uniqueSuffix()}`,
 ) {
   const created = await call(t, "POST", "/api/groups/", { auth: teacher.auth, json: { name } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);

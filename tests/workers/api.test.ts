@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { call } from "../helpers/api";
+import {
+  createGroup,
+  createOrganization,
+  registerUser,
+  signIn,
+  uniqueEmail,
+} from "../helpers/fixtures";
+import { nodeApi, worker, workerEnv } from "./worker-app";
+
+/** Plays a remote runner: lease over the protocol, grade in the real sandbox (via Node), report. */
+async function gradeOneJob(): Promise<void> {
+  const headers = {
+    "content-type": "application/json",
+    authorization: `Bearer ${workerEnv().RUNNER_TOKEN}`,
+  };
+  const lease = await worker.app.request("/internal/grading/lease", {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ max: 1, wait_ms: 0 }),
+  });
+  expect(lease.status).toBe(200);
+  const { jobs } = (await lease.json()) as {
+    jobs: { id: number; token: string; code: string; testingCode: string }[];
+  };
+  const [job] = jobs;
+  if (!job) throw new Error("no job to grade");
+  const graded = await fetch(workerEnv().GRADER_URL, { method: "POST", body: JSON.stringify(job) });
+  const report = await graded.json();
+  const reported = await worker.app.request("/internal/grading/report", {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ job_id: job.id, token: job.token, outcome: { kind: "graded", report } }),
+  });
+  expect(await reported.json()).toEqual({ result: "applied" });
+}
+
+describe("the Worker build", () => {
+  it("registers, signs in, builds a test and grades a code answer through the Durable Object queue", async () => {
+    const teacher = await registerUser(worker, { is_teacher: true });
+    const organization = await createOrganization(worker, teacher);
+    const student = await registerUser(worker, { organization_id: organization.id });
+    const group = await createGroup(worker, teacher, [student]);
+    const created = await call(worker, "POST", "/api/tests/", {
+      auth: teacher.auth,
+      json: {
+        name: "Workers",
+        questions: [
+          {
+            text: "add",
+            type: "code",
+            points: 3,
+            body: { testing_code: "assert add(1, 2) == 3\nassert add(2, 2) == 4" },
+          },
+          {
+            text: "2 + 2",
+            type: "radio",
+            body: { variants: [{ text: "4", is_correct: true }, { text: "5" }] },
+          },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    await call(worker, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
+      auth: teacher.auth,
+      json: { group: group.id },
+    });
+    const [code, radio] = created.body.questions;
+    const submitted = await call(worker, "POST", "/api/completions/", {
+      auth: student.auth,
+      json: {
+        test: created.body.public_uuid,
+        answers: [
+          { question: code.id, body: { code: "def add(a, b):\n    return a + b\n" } },
+          { question: radio.id, body: { picked_variant: { id: radio.body.variants[0].id } } },
+        ],
+      },
+    });
+    expect(submitted.status).toBe(201);
+    expect(submitted.body).toMatchObject({ status: "grading", score: 1 });
+
+    await gradeOneJob();
+
+    const after = await call(
+      worker,
+      "GET",
+      `/api/completions/${submitted.body.id}/with_correctness/`,
+      { auth: teacher.auth },
+    );
+    expect(after.body).toMatchObject({ status: "graded", score: 4 });
+    expect(after.body.answers[0]).toMatchObject({
+      points: 3,
+      body: { is_correct: true, passed: 2, total: 2 },
+    });
+    const sheet = await worker.app.request(
+      `/api/tests/${created.body.id}/completions/export/?token=${teacher.access}`,
+    );
+    expect(sheet.status).toBe(200);
+    expect(new Uint8Array(await sheet.arrayBuffer()).slice(0, 2)).toEqual(
+      new Uint8Array([0x50, 0x4b]),
+    );
+  });
+
+  it("signs in through the Worker with a password set through the Node build", async () => {
+    const user = await registerUser(nodeApi);
+    const viaWorker = await signIn(worker, user.id, user.email, user.password);
+    const me = await call(worker, "GET", "/api/users/me", { auth: viaWorker.auth });
+    expect(me.body.email).toBe(user.email);
+  });
+
+  it("signs in through the Node build with a password set through the Worker", async () => {
+    const user = await registerUser(worker, {
+      email: uniqueEmail("wasm"),
+      password: "пароль с юникодом ✓",
+    });
+    const viaNode = await signIn(nodeApi, user.id, user.email, user.password);
+    expect((await call(nodeApi, "GET", "/api/users/me", { auth: viaNode.auth })).body.id).toBe(
+      user.id,
+    );
+  });
+
+  it("keeps the HTTP conventions: JSON 404, DRF errors, request ids", async () => {
+    const missing = await call(worker, "GET", "/api/nothing/");
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("x-request-id")).toBeTruthy();
+    const invalid = await call(worker, "POST", "/api/users/", { json: { email: "x" } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.email).toEqual(["Enter a valid email address."]);
+  });
+});

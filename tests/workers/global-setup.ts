@@ -1,0 +1,73 @@
+/**
+ * Runs in Node before the Workers tests: a fresh database file served by the Hrana stand-in (the
+ * Worker's DATABASE_URL), the Node build of the API on the same file (to prove both runtimes
+ * read each other's password hashes), and a small grading service that runs answers in the real
+ * bubblewrap sandbox for the test that plays the runner.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { startHranaStandIn } from "../../dev/hrana-standin";
+import { applyMigrations, openNodeDatabase } from "../../src/db/node-database";
+import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
+import { defaultLimits } from "../../src/grading/sandbox/sandbox";
+
+function startNodeApi(databaseFile: string, port: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+    env: {
+      ...process.env,
+      PORT: port,
+      DATABASE_URL: `file:${databaseFile}`,
+      GRADING_CONCURRENCY: "0",
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      if (line.includes('"listening"')) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`the Node API exited with ${code}`)));
+  });
+}
+
+function startGrader(port: string) {
+  const sandbox = new BwrapSandbox(defaultLimits(2000, 256), 7);
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const job = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+      code: string;
+      testingCode: string;
+    };
+    const report = await sandbox.run(job);
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify(report));
+  });
+  return new Promise<typeof server>((resolve) =>
+    server.listen(Number(port), "127.0.0.1", () => resolve(server)),
+  );
+}
+
+export default async function setup() {
+  const folder = mkdtempSync(join(tmpdir(), "testit-workers-"));
+  const databaseFile = join(folder, "testit.db");
+  const client = await openNodeDatabase(`file:${databaseFile}`);
+  await applyMigrations(client);
+  client.close();
+  const standIn = await startHranaStandIn({
+    path: databaseFile,
+    port: Number(process.env.TESTIT_STANDIN_PORT),
+  });
+  const nodeApi = await startNodeApi(databaseFile, process.env.TESTIT_NODE_API_PORT as string);
+  const grader = await startGrader(process.env.TESTIT_GRADER_PORT as string);
+  return async () => {
+    nodeApi.kill("SIGKILL");
+    grader.close();
+    await standIn.close();
+    rmSync(folder, { recursive: true, force: true });
+  };
+}
