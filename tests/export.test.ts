@@ -1,3 +1,4 @@
+import { serve } from "@hono/node-server";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertCompletion } from "../src/db/queries/completions";
@@ -209,6 +210,26 @@ describe("a large export", () => {
       const last = sheet.getRow(5001).values as unknown[];
       expect(last.slice(1, 5)).toEqual([bigWorld.student.email, "User Test", "Не в группе", 7]);
       expect((last[5] as Date).toISOString()).toBe("2026-01-01T08:00:19.000Z");
+
+      // A client that gives up mid-download must not take the server down with it.
+      const server = serve({ fetch: big.app.fetch, port: 0, hostname: "127.0.0.1" });
+      await new Promise((resolve) => server.once("listening", resolve));
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      try {
+        const abort = new AbortController();
+        const download = await fetch(
+          `${base}/api/tests/${view.id}/completions/export/?token=${bigWorld.teacher.access}`,
+          {
+            signal: abort.signal,
+          },
+        );
+        await download.body?.getReader().read();
+        abort.abort();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect((await fetch(`${base}/api/organizations/`)).status).toBe(200);
+      } finally {
+        server.close();
+      }
     } finally {
       await big.close();
     }

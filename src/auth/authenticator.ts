@@ -96,10 +96,10 @@ export class Authenticator {
     return this.issuePair(user);
   }
 
-  /** Resolves an `Authorization` header (Bearer or Basic) to its user, or throws 401/429. */
+  /** Resolves an `Authorization` header (Bearer or Basic) to its user, or throws 401/429; the address is only needed for Basic. */
   async fromAuthorizationHeader(
     header: string,
-    clientAddress: string | undefined,
+    clientAddress: () => string | undefined,
   ): Promise<UserRow> {
     const [scheme, credentials, ...rest] = header.trim().split(/\s+/);
     if (!scheme || !credentials || rest.length > 0)
@@ -108,7 +108,7 @@ export class Authenticator {
       case "bearer":
         return this.#fromAccessToken(credentials);
       case "basic":
-        return this.#fromBasic(credentials, clientAddress);
+        return this.#fromBasic(credentials, clientAddress());
       default:
         throw notAuthenticated("Unsupported authorization scheme.");
     }

@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import type { ExportCell } from "../domain/export";
 
@@ -51,11 +51,48 @@ function streamWithWriter(
     sheet.commit();
     await workbook.commit();
   };
+  let cancelled = false;
   write().catch((error: unknown) => {
+    if (cancelled) return;
     onError(error);
     output.destroy(error instanceof Error ? error : new Error(String(error)));
   });
-  return Readable.toWeb(output) as ReadableStream<Uint8Array>;
+  return webStreamOf(output, () => {
+    cancelled = true;
+  });
+}
+
+/**
+ * A web stream over a Node stream, with backpressure, that survives the client going away
+ * (Node 20's Readable.toWeb throws "Controller is already closed" then, killing the process).
+ */
+function webStreamOf(source: PassThrough, onCancel: () => void): ReadableStream<Uint8Array> {
+  let open = true;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      source.on("data", (chunk: Buffer) => {
+        if (!open) return;
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 1) <= 0) source.pause();
+      });
+      source.once("end", () => {
+        if (open) controller.close();
+        open = false;
+      });
+      source.once("error", (error) => {
+        if (open) controller.error(error);
+        open = false;
+      });
+    },
+    pull() {
+      source.resume();
+    },
+    cancel() {
+      open = false;
+      onCancel();
+      source.destroy();
+    },
+  });
 }
 
 /**

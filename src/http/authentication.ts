@@ -14,7 +14,7 @@ export const resolveUser = createMiddleware<AppEnv>(async (c, next) => {
   const { deps } = c.var;
   c.set(
     "user",
-    header ? await c.var.auth.fromAuthorizationHeader(header, deps.clientAddress(c)) : null,
+    header ? await c.var.auth.fromAuthorizationHeader(header, () => deps.clientAddress(c)) : null,
   );
   await next();
 });

@@ -1,5 +1,5 @@
 import { and, asc, between, eq, gt, type SQL } from "drizzle-orm";
-import type { AnswerRecord, CompletionRecord, PickedVariant } from "../../domain/completion-views";
+import type { AnswerRecord, CompletionRecord } from "../../domain/completion-views";
 import type { Queryable, Tx } from "../client";
 import { answers, answerVariants, completions, questions, tests, users, variants } from "../schema";
 import { chunksForInsert } from "./chunks";
@@ -23,12 +23,6 @@ export const completionsOfUser = (userId: number): CompletionScope => ({
 });
 export const completionsOfUserForTest = (userId: number, testId: number): CompletionScope => ({
   where: and(eq(completions.userId, userId), eq(completions.testId, testId)),
-});
-
-const toPicked = (variant: typeof variants.$inferSelect): PickedVariant => ({
-  id: variant.id,
-  text: variant.text,
-  isCorrect: variant.isCorrect,
 });
 
 /**
@@ -59,9 +53,26 @@ export async function loadCompletions(
   const first = heads[0]?.completion.id as number;
   const last = heads.at(-1)?.completion.id as number;
   const inPage = and(where, between(completions.id, first, last));
+  // Flat selections of only the columns needed: row materialization dominates this query's cost.
+  const picked = { id: variants.id, text: variants.text, isCorrect: variants.isCorrect };
   const [answerRows, pickRows] = await Promise.all([
     db
-      .select({ answer: answers, type: questions.type, picked: variants })
+      .select({
+        id: answers.id,
+        completionId: answers.completionId,
+        questionId: answers.questionId,
+        type: questions.type,
+        text: answers.text,
+        code: answers.code,
+        points: answers.points,
+        isCorrect: answers.isCorrect,
+        runtimeErrors: answers.runtimeErrors,
+        passed: answers.passed,
+        total: answers.total,
+        pickedId: variants.id,
+        pickedText: variants.text,
+        pickedCorrect: variants.isCorrect,
+      })
       .from(answers)
       .innerJoin(completions, eq(answers.completionId, completions.id))
       .innerJoin(questions, eq(answers.questionId, questions.id))
@@ -69,7 +80,7 @@ export async function loadCompletions(
       .where(inPage)
       .orderBy(asc(answers.completionId), asc(questions.numberInTest), asc(questions.id)),
     db
-      .select({ answerId: answerVariants.answerId, variant: variants })
+      .select({ answerId: answerVariants.answerId, ...picked })
       .from(answerVariants)
       .innerJoin(answers, eq(answerVariants.answerId, answers.id))
       .innerJoin(completions, eq(answers.completionId, completions.id))
@@ -78,23 +89,27 @@ export async function loadCompletions(
       .orderBy(asc(answerVariants.answerId), asc(variants.position), asc(variants.id)),
   ]);
   const picksByAnswer = groupBy(pickRows, (row) => row.answerId);
-  const answersByCompletion = groupBy(
-    answerRows.map(({ answer, type, picked }): AnswerRecord & { completionId: number } => ({
-      completionId: answer.completionId,
-      questionId: answer.questionId,
-      type,
-      pickedVariant: picked ? toPicked(picked) : null,
-      pickedVariants: (picksByAnswer.get(answer.id) ?? []).map((row) => toPicked(row.variant)),
-      text: answer.text,
-      code: answer.code,
-      points: answer.points,
-      isCorrect: answer.isCorrect,
-      runtimeErrors: answer.runtimeErrors,
-      passed: answer.passed,
-      total: answer.total,
+  const answersByCompletion = groupBy(answerRows, (row) => row.completionId);
+  const toRecord = (row: (typeof answerRows)[number]): AnswerRecord => ({
+    questionId: row.questionId,
+    type: row.type,
+    pickedVariant:
+      row.pickedId === null
+        ? null
+        : { id: row.pickedId, text: row.pickedText ?? "", isCorrect: row.pickedCorrect ?? false },
+    pickedVariants: (picksByAnswer.get(row.id) ?? []).map(({ id, text, isCorrect }) => ({
+      id,
+      text,
+      isCorrect,
     })),
-    (answer) => answer.completionId,
-  );
+    text: row.text,
+    code: row.code,
+    points: row.points,
+    isCorrect: row.isCorrect,
+    runtimeErrors: row.runtimeErrors,
+    passed: row.passed,
+    total: row.total,
+  });
   return heads.map(({ completion, user, test }) => ({
     id: completion.id,
     user,
@@ -102,9 +117,7 @@ export async function loadCompletions(
     score: completion.score,
     status: completion.status,
     createdAt: completion.createdAt,
-    answers: (answersByCompletion.get(completion.id) ?? []).map(
-      ({ completionId: _, ...answer }) => answer,
-    ),
+    answers: (answersByCompletion.get(completion.id) ?? []).map(toRecord),
   }));
 }
 

@@ -1,0 +1,239 @@
+/**
+ * `npm run bench`: a real server over a seeded database, loaded with autocannon at 1, 16 and 64
+ * concurrent clients. Prints a table (req/s, p50/p99, ratio to a bare Hono route on the same
+ * server) and writes bench/results/latest.json. Then the grading figures.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createClient } from "@libsql/client";
+import autocannon from "autocannon";
+import { seedDatabase, seedPassword } from "./seed";
+
+const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+const concurrencies = [1, 16, 64];
+
+interface Row {
+  endpoint: string;
+  connections: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  ceilingRatio?: number;
+}
+
+function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/server.ts"], {
+    env: {
+      ...process.env,
+      PORT: "0",
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: "a-benchmark-secret-that-is-long-enough",
+      GRADING_CONCURRENCY: "0",
+      ACCESS_TOKEN_TTL: "3600",
+      LOGIN_MAX_FAILURES: "1000000",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on("line", (line) => {
+      if (line.includes('"listening"')) resolve({ child, url: JSON.parse(line).url });
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+const residentMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+
+async function load(
+  endpoint: string,
+  connections: number,
+  options: {
+    url: string;
+    method?: "GET" | "POST";
+    headers?: Record<string, string>;
+    body?: string;
+    amount?: number;
+  },
+): Promise<Row> {
+  const result = await autocannon({
+    url: options.url,
+    connections,
+    method: options.method ?? "GET",
+    headers: options.headers,
+    body: options.body,
+    ...(options.amount ? { amount: options.amount } : { duration: durationSeconds }),
+  });
+  return {
+    endpoint,
+    connections,
+    requestsPerSecond: Math.round(result.requests.average * 10) / 10,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+async function token(url: string, email: string): Promise<string> {
+  const response = await fetch(`${url}/api/users/token/obtain/`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: seedPassword }),
+  });
+  if (!response.ok)
+    throw new Error(`signing in ${email} failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access: string }).access;
+}
+
+function answersFor(test: {
+  questions: { id: number; type: string; body: { variants?: { id: number }[] } }[];
+}) {
+  return test.questions.map((question) =>
+    question.type === "radio"
+      ? { question: question.id, body: { picked_variant: { id: question.body.variants?.[0]?.id } } }
+      : question.type === "check"
+        ? {
+            question: question.id,
+            body: {
+              picked_variants: question.body.variants?.slice(0, 2).map(({ id }) => ({ id })),
+            },
+          }
+        : { question: question.id, body: { picked_variant: { text: "Paris" } } },
+  );
+}
+
+function table(rows: Row[]): string {
+  const header = "| endpoint | clients | req/s | p50 ms | p99 ms | of ceiling | non-2xx |";
+  const lines = rows.map(
+    (row) =>
+      `| ${row.endpoint} | ${row.connections} | ${row.requestsPerSecond} | ${row.p50} | ${row.p99} | ${
+        row.ceilingRatio === undefined ? "—" : `${Math.round(row.ceilingRatio * 100)} %`
+      } | ${row.non2xx} |`,
+  );
+  return [header, "|---|---|---|---|---|---|---|", ...lines].join("\n");
+}
+
+const folder = mkdtempSync(join(tmpdir(), "testit-bench-"));
+const databaseUrl = `file:${join(folder, "testit.db")}`;
+console.log("seeding: 1,000 students, 30 groups, 50 tests × 20 questions, 20,000 completions …");
+const seeded = await seedDatabase(databaseUrl);
+const { child, url } = await startServer(databaseUrl);
+const pid = child.pid as number;
+const rows: Row[] = [];
+try {
+  const teacher = await token(url, seeded.teacherEmail);
+  const student = await token(url, seeded.studentEmail);
+  const asTeacher = { authorization: `Bearer ${teacher}` };
+  const asStudent = { authorization: `Bearer ${student}` };
+  const submitTestResponse = await fetch(`${url}/api/tests/${seeded.submitTest.id}/`, {
+    headers: asTeacher,
+  });
+  if (!submitTestResponse.ok) {
+    throw new Error(
+      `reading the test failed: ${submitTestResponse.status} ${await submitTestResponse.text()}`,
+    );
+  }
+  const submitTest = (await submitTestResponse.json()) as Parameters<typeof answersFor>[0];
+  const submission = JSON.stringify({
+    test: seeded.submitTest.publicUuid,
+    answers: answersFor(submitTest),
+  });
+
+  const countCompletions = async () => {
+    const database = createClient({ url: databaseUrl });
+    const { rows: counted } = await database.execute(
+      "select count(*) as n, count(distinct id) as ids from completions",
+    );
+    database.close();
+    return counted[0] as unknown as { n: number; ids: number };
+  };
+
+  for (const connections of concurrencies) {
+    const ceiling = await load("bare Hono route (ceiling)", connections, {
+      url: `${url}/__ceiling`,
+    });
+    const measured = [
+      await load("GET /api/tests/p/{uuid}/ (student)", connections, {
+        url: `${url}/api/tests/p/${seeded.submitTest.publicUuid}/`,
+        headers: asStudent,
+      }),
+      await load("GET /api/users/me", connections, {
+        url: `${url}/api/users/me`,
+        headers: asStudent,
+      }),
+      await load(`GET /api/tests/{id}/completions/ (${seeded.listTest.completions})`, connections, {
+        url: `${url}/api/tests/${seeded.listTest.id}/completions/`,
+        headers: asTeacher,
+      }),
+    ];
+    const before = await countCompletions();
+    const submit = await load("POST /api/completions/ (20 questions)", connections, {
+      url: `${url}/api/completions/`,
+      method: "POST",
+      headers: { ...asStudent, "content-type": "application/json" },
+      body: submission,
+    });
+    const after = await countCompletions();
+    const created = Math.round(submit.requestsPerSecond * durationSeconds);
+    console.log(
+      `  ${connections} clients: ${after.n - before.n} completions stored for ~${created} 2xx answers; ids distinct: ${after.n === after.ids}`,
+    );
+    for (const row of [...measured, submit])
+      row.ceilingRatio = row.requestsPerSecond / ceiling.requestsPerSecond;
+    rows.push(ceiling, ...measured, submit);
+  }
+
+  // argon2 saturates the thread pool and lingers: measured last, after everything else.
+  for (const connections of concurrencies) {
+    const ceilingRps =
+      rows.find((row) => row.connections === connections && row.endpoint.startsWith("bare"))
+        ?.requestsPerSecond ?? 1;
+    const login = await load("POST /api/users/token/obtain/ (argon2)", connections, {
+      url: `${url}/api/users/token/obtain/`,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: seeded.teacherEmail, password: seedPassword }),
+    });
+    login.ceilingRatio = login.requestsPerSecond / ceilingRps;
+    rows.push(login);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+
+  const rssBefore = residentMb(pid);
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, residentMb(pid));
+  }, 10);
+  const exportRow = await load(`GET …/completions/export/ (${seeded.exportTest.completions})`, 1, {
+    url: `${url}/api/tests/${seeded.exportTest.id}/completions/export/`,
+    headers: asTeacher,
+    amount: 5,
+  });
+  clearInterval(sampler);
+  rows.push(exportRow);
+
+  const report = {
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    durationSeconds,
+    rows,
+    export: { medianishMs: exportRow.p50, extraMemoryMb: Math.round(peakRss - rssBefore) },
+  };
+  console.log(
+    `\n${report.machine}; ${durationSeconds} s per run; embedded libSQL; LOG_LEVEL=info\n`,
+  );
+  console.log(table(rows));
+  console.log(
+    `\nexport of ${seeded.exportTest.completions} completions: p50 ${exportRow.p50} ms, server RSS +${report.export.extraMemoryMb} MiB at peak`,
+  );
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync("bench/results/latest.json", `${JSON.stringify(report, null, 2)}\n`);
+  console.log("written: bench/results/latest.json");
+} finally {
+  child.kill("SIGTERM");
+  rmSync(folder, { recursive: true, force: true });
+}

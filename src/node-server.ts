@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { type App, createApp } from "./app";
+import { nodeArgon2Hasher } from "./auth/node-argon2";
+import { ConfigError, parseConfig } from "./config";
+import { createStore } from "./db/client";
+import { applyMigrations, openNodeDatabase } from "./db/node-database";
+import { startNodeGrading } from "./grading/node-grading";
+import type { AppConfig } from "./http/context";
+import { swaggerUiAssetsFromNodeModules } from "./http/swagger-ui-assets";
+import { createJsonLogger } from "./logger";
+
+/** What the server serves: the app, or (benchmarks) the app inside a wrapper. */
+export type ServedApp = Pick<App, "fetch">;
+
+/**
+ * The Node runtime: embedded libSQL (migrated at start), in-process grading, the API on
+ * HOST:PORT, and a graceful stop on SIGINT/SIGTERM.
+ */
+export async function runNodeServer(
+  env: Record<string, string | undefined>,
+  serveApp: (app: ReturnType<typeof createApp>) => ServedApp = (app) => app,
+) {
+  const config = parseConfig(env);
+  const logger = createJsonLogger(config.logLevel);
+  let jwtSecret = config.jwtSecret;
+  if (!jwtSecret) {
+    jwtSecret = randomBytes(32).toString("base64url");
+    logger.warn("JWT_SECRET is not set: using a random secret; tokens will not survive a restart");
+  }
+  const appConfig: AppConfig = { ...config, jwtSecret };
+
+  const client = await openNodeDatabase(config.databaseUrl, config.databaseAuthToken);
+  await applyMigrations(client);
+  const store = createStore(client);
+  const clock = { now: () => Date.now() };
+  const grading = await startNodeGrading(store, clock, logger, config);
+  const app = createApp({
+    store,
+    grading: grading.queue,
+    passwords: nodeArgon2Hasher,
+    config: appConfig,
+    clock,
+    logger,
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    docsAssets: swaggerUiAssetsFromNodeModules(),
+  });
+
+  const served = serveApp(app);
+  const server = serve(
+    { fetch: served.fetch, port: config.port, hostname: config.host },
+    (info) => {
+      logger.info("listening", {
+        url: `http://${info.family === "IPv6" ? `[${info.address}]` : info.address}:${info.port}`,
+        database: config.databaseUrl,
+      });
+    },
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    // Stop accepting connections, let in-flight requests and grading finish, then close the database.
+    server.close(async () => {
+      await grading.stop();
+      client.close();
+      logger.info("stopped");
+      process.exit(0);
+    });
+    setTimeout(() => {
+      logger.warn("forcing exit: requests still running after 10 s");
+      process.exit(1);
+    }, 10_000).unref();
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/** Reports a failed start the way an operator can act on it, and exits non-zero. */
+export function exitOnStartFailure(error: unknown): never {
+  console.error(error instanceof ConfigError ? error.message : `failed to start: ${String(error)}`);
+  process.exit(1);
+}
