@@ -10,6 +10,7 @@ import { Authenticator } from "./auth/authenticator";
 import { resolveUser } from "./http/authentication";
 import type { AppDeps, AppEnv } from "./http/context";
 import { ApiError } from "./http/errors";
+import { createAbuseLimits } from "./http/rate-limit";
 import { routePaths } from "./http/route-paths";
 import { validationHook } from "./http/router";
 import { completionsRouter } from "./routes/completions";
@@ -62,6 +63,12 @@ export function createApp(deps: AppDeps) {
     lockoutSeconds: config.loginLockoutSeconds,
   });
 
+  const limits = createAbuseLimits({
+    loginsPerMinute: config.loginRatePerMinute,
+    registrationsPerHour: config.registerRatePerHour,
+    submissionsPerMinute: config.submissionRatePerMinute,
+  });
+
   const app: OpenAPIHono<AppEnv> = new OpenAPIHono<AppEnv>({
     defaultHook: validationHook,
     getPath: (request) => paths.canonical(getPath(request)),
@@ -73,8 +80,11 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     c.set("deps", deps);
     c.set("auth", auth);
+    c.set("limits", limits);
     c.set("user", null);
     c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Frame-Options", "DENY");
     await next();
     if (c.req.header("authorization") || c.req.query("token"))
       c.header("Cache-Control", "no-store");

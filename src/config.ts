@@ -28,6 +28,11 @@ const ConfigSchema = z
     CORS_ORIGINS: z.string().default("*"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     LOGIN_MAX_FAILURES: positiveInt.default(5),
+    LOGIN_RATE_PER_MINUTE: positiveInt.default(20),
+    REGISTER_RATE_PER_HOUR: positiveInt.default(30),
+    SUBMISSION_RATE_PER_MINUTE: positiveInt.default(30),
+    GRADING_MAX_PENDING_PER_USER: positiveInt.default(50),
+    GRADING_QUEUE_CAPACITY: positiveInt.default(10_000),
     LOGIN_LOCKOUT_SECONDS: positiveInt.default(900),
   })
   .superRefine((env, ctx) => {
@@ -67,6 +72,14 @@ export interface Config {
   logLevel: RawConfig["LOG_LEVEL"];
   loginMaxFailures: number;
   loginLockoutSeconds: number;
+  /** Sign-in attempts per email per minute (three times as many per client address). */
+  loginRatePerMinute: number;
+  registerRatePerHour: number;
+  submissionRatePerMinute: number;
+  /** Code answers of one student waiting for the grader at once. */
+  gradingMaxPendingPerUser: number;
+  /** Jobs the grading queue holds before submissions with code answers get 503. */
+  gradingQueueCapacity: number;
 }
 
 export class ConfigError extends Error {
@@ -114,5 +127,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: raw.LOG_LEVEL,
     loginMaxFailures: raw.LOGIN_MAX_FAILURES,
     loginLockoutSeconds: raw.LOGIN_LOCKOUT_SECONDS,
+    loginRatePerMinute: raw.LOGIN_RATE_PER_MINUTE,
+    registerRatePerHour: raw.REGISTER_RATE_PER_HOUR,
+    submissionRatePerMinute: raw.SUBMISSION_RATE_PER_MINUTE,
+    gradingMaxPendingPerUser: raw.GRADING_MAX_PENDING_PER_USER,
+    gradingQueueCapacity: raw.GRADING_QUEUE_CAPACITY,
   };
 }

@@ -264,3 +264,25 @@ export const gradingJobs = sqliteTable(
     index("grading_jobs_user_idx").on(t.userId, t.state),
   ],
 );
+
+/** `Idempotency-Key`s of submissions: a retried request gets the first result. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    id: id(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    completionId: integer("completion_id")
+      .notNull()
+      .references(() => completions.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("idempotency_keys_user_key_unique").on(t.userId, t.key),
+    index("idempotency_keys_completion_idx").on(t.completionId),
+    index("idempotency_keys_created_idx").on(t.createdAt),
+  ],
+);

@@ -124,6 +124,14 @@ export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
     return true;
   }
 
+  async pending(userId: number): Promise<{ total: number; ofUser: number }> {
+    const [row] = this.#sql<{ total: number; ofUser: number }>(
+      "select count(*) as total, coalesce(sum(user_id = ?), 0) as ofUser from jobs where state in ('queued', 'leased')",
+      userId,
+    );
+    return { total: row?.total ?? 0, ofUser: row?.ofUser ?? 0 };
+  }
+
   /** Leases that ran out: re-queue, or record the answer as failed after the last try. */
   async alarm(): Promise<void> {
     const now = new Date();
@@ -246,7 +254,10 @@ export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
   }
 }
 
-type QueueStub = Pick<GradingQueueObjectBase<unknown>, "submit" | "lease" | "report" | "waitFor">;
+type QueueStub = Pick<
+  GradingQueueObjectBase<unknown>,
+  "submit" | "lease" | "report" | "waitFor" | "pending"
+>;
 
 /** The API's view of the Durable Object queue: every call goes to the one queue object. */
 export function durableGradingQueue(namespace: DurableObjectNamespace): GradingQueue {
@@ -256,5 +267,6 @@ export function durableGradingQueue(namespace: DurableObjectNamespace): GradingQ
     lease: (max, waitMs) => stub().lease(max, waitMs),
     report: (jobId, token, outcome) => stub().report(jobId, token, outcome),
     waitFor: (completionId, timeoutMs) => stub().waitFor(completionId, timeoutMs),
+    pending: (userId) => stub().pending(userId),
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, lt } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Store, Tx } from "../db/client";
 import { answers, completions, gradingJobs, questions } from "../db/schema";
 import type { Clock } from "../http/context";
@@ -126,6 +126,17 @@ export class LocalGradingQueue implements GradingQueue {
     }
     await signal.wait(timeoutMs);
     return this.#isFinished(completionId);
+  }
+
+  async pending(userId: number): Promise<{ total: number; ofUser: number }> {
+    const [row] = await this.store.db
+      .select({
+        total: sql<number>`count(*)`,
+        ofUser: sql<number>`coalesce(sum(${gradingJobs.userId} = ${userId}), 0)`,
+      })
+      .from(gradingJobs)
+      .where(inArray(gradingJobs.state, ["queued", "leased"]));
+    return { total: Number(row?.total ?? 0), ofUser: Number(row?.ofUser ?? 0) };
   }
 
   /** Expired leases: the runner died or hung. Re-queue, or record the answer as failed. */

@@ -53,4 +53,6 @@ export interface GradingQueue extends LeaseSource {
   submit(jobs: GradingJobRequest[]): Promise<void>;
   /** Resolves true once every job of the completion is finished, false after `timeoutMs`. */
   waitFor(completionId: number, timeoutMs: number): Promise<boolean>;
+  /** Jobs waiting or running, in all and for one user: what bounds the queue. */
+  pending(userId: number): Promise<{ total: number; ofUser: number }>;
 }

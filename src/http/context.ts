@@ -6,6 +6,7 @@ import type { Store } from "../db/client";
 import type { UserRow } from "../db/queries/users";
 import type { GradingQueue } from "../grading/queue";
 import type { Logger } from "../logger";
+import type { AbuseLimits } from "./rate-limit";
 
 export interface Clock {
   now(): number;
@@ -34,6 +35,7 @@ export interface AppEnv {
   Variables: {
     deps: AppDeps;
     auth: Authenticator;
+    limits: AbuseLimits;
     /** Resolved once per request from Bearer or Basic; null for anonymous callers. */
     user: UserRow | null;
     requestId: string;

@@ -29,7 +29,8 @@ const errorDescriptions = {
   409: "Conflicts with the current state",
   413: "Request body too large",
   415: "Unsupported media type",
-  429: "Too many requests",
+  429: "Too many requests (see Retry-After and RateLimit-* headers)",
+  503: "Busy: try again after Retry-After",
 } as const;
 
 type ErrorStatus = keyof typeof errorDescriptions;

@@ -10,6 +10,7 @@ import {
   loadCompletions,
 } from "../../db/queries/completions";
 import { groupsOfTestStudents } from "../../db/queries/groups";
+import { findIdempotencyKey, rememberIdempotencyKey } from "../../db/queries/idempotency";
 import {
   findTestByPublicUuid,
   isTestOpenTo,
@@ -31,9 +32,10 @@ import {
 import { needsGrading, resolveSubmission } from "../../domain/submission";
 import { streamSheet, xlsxContentType } from "../../export/xlsx-stream";
 import { currentUser } from "../../http/authentication";
-import type { AppEnv } from "../../http/context";
+import type { AppDeps, AppEnv } from "../../http/context";
 import {
   ApiError,
+  conflict,
   notFound,
   permissionDenied,
   toValidationErrorBody,
@@ -60,22 +62,93 @@ async function testToSubmitTo(
   return test;
 }
 
+/** An `Idempotency-Key` header: 1–255 printable ASCII characters, or none. */
+function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(header)) {
+    throw new ApiError(400, {
+      detail: "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+    });
+  }
+  return header;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Code answers must fit in the grading queue: per student, and in all. */
+async function ensureGradingCapacity(deps: AppDeps, userId: number, newJobs: number) {
+  const pending = await deps.grading.pending(userId);
+  if (pending.total + newJobs > deps.config.gradingQueueCapacity) {
+    throw new ApiError(
+      503,
+      { detail: "The grader is busy. Try again shortly." },
+      { "Retry-After": "30" },
+    );
+  }
+  if (pending.ofUser + newJobs > deps.config.gradingMaxPendingPerUser) {
+    throw new ApiError(
+      429,
+      { detail: "Too many of your code answers are waiting for the grader. Try again shortly." },
+      { "Retry-After": "30" },
+    );
+  }
+}
+
 export const createCompletion: RouteHandler<typeof routes.createCompletion, AppEnv> = async (c) => {
   const caller = currentUser(c);
   const body = c.req.valid("json");
   const { store, clock, grading, config } = c.var.deps;
+  const idempotencyKey = idempotencyKeyOf(c.req.header("idempotency-key"));
+  const requestHash = idempotencyKey === undefined ? "" : await sha256Hex(JSON.stringify(body));
+  const createdAt = new Date(clock.now());
+
+  /** A retry of a request already done: the first result; the same key on another request: 409. */
+  const replay = async (entry: { requestHash: string; completionId: number }) => {
+    if (entry.requestHash !== requestHash) {
+      throw conflict("This Idempotency-Key was already used for a different submission.");
+    }
+    c.header("Idempotent-Replayed", "true");
+    return c.json(toStudentCompletion(await loadOne(store.db, entry.completionId)), 201);
+  };
+  const earlier =
+    idempotencyKey && (await findIdempotencyKey(store.db, caller.id, idempotencyKey, createdAt));
+  if (earlier) return replay(earlier);
+
   const test = await testToSubmitTo(store.db, caller, body.test);
   const submission = resolveSubmission(await loadTestTree(store.db, test), body.answers);
   if (!submission.ok) throw new ApiError(400, toValidationErrorBody(submission.issues, body));
-  const createdAt = new Date(clock.now());
+  const codeAnswers = submission.answers.filter(needsGrading);
+  if (codeAnswers.length > 0)
+    await ensureGradingCapacity(c.var.deps, caller.id, codeAnswers.length);
   const status = submission.needsGrading ? ("grading" as const) : ("graded" as const);
-  const { id, answerIdByQuestion } = await store.transaction((tx) =>
-    insertCompletion(
+  const stored = await store.transaction(async (tx) => {
+    // Checked again inside the transaction: two retries racing each other create one completion.
+    const raced =
+      idempotencyKey && (await findIdempotencyKey(tx, caller.id, idempotencyKey, createdAt));
+    if (raced) return { raced };
+    const inserted = await insertCompletion(
       tx,
       { userId: caller.id, testId: test.id, score: submission.score, status, createdAt },
       submission.answers,
-    ),
-  );
+    );
+    if (idempotencyKey) {
+      await rememberIdempotencyKey(tx, {
+        userId: caller.id,
+        key: idempotencyKey,
+        requestHash,
+        completionId: inserted.id,
+        createdAt,
+      });
+    }
+    return { inserted };
+  });
+  if ("raced" in stored && stored.raced) return replay(stored.raced);
+  const { id, answerIdByQuestion } = (
+    stored as { inserted: Awaited<ReturnType<typeof insertCompletion>> }
+  ).inserted;
   if (!submission.needsGrading) {
     const completion = {
       id,
@@ -89,7 +162,7 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
     return c.json(toStudentCompletion(completion), 201);
   }
   await grading.submit(
-    submission.answers.filter(needsGrading).map((answer) => ({
+    codeAnswers.map((answer) => ({
       answerId: answerIdByQuestion.get(answer.questionId) as number,
       completionId: id,
       userId: caller.id,
@@ -98,7 +171,6 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
   await grading.waitFor(id, config.gradingWaitMs);
   return c.json(toStudentCompletion(await loadOne(store.db, id)), 201);
 };
-
 /** A completion the caller may read: their own, or one of a test they created; else 404. */
 async function readableCompletion(db: Queryable, caller: UserRow, id: number) {
   const found = await findCompletion(db, id);

@@ -8,6 +8,7 @@ import {
   jsonContent,
   requestBody,
 } from "../../http/openapi";
+import { rateLimit } from "../../http/rate-limit";
 import { PublicUuidParamsSchema } from "../tests/tests.routes";
 import {
   CreateCompletionBodySchema,
@@ -26,11 +27,19 @@ export const createCompletion = createRoute({
     "Submits a student's answers to a test open to them. Answers are scored at once; code answers wait for the grader (status `grading`).",
   tags: ["completions"],
   security,
-  middleware: [requireUser, acceptBody(CreateCompletionBodySchema)] as const,
+  middleware: [
+    requireUser,
+    rateLimit({
+      name: "submissions",
+      limiter: (l) => l.submissionsPerUser,
+      key: (c) => String(c.var.user?.id),
+    }),
+    acceptBody(CreateCompletionBodySchema),
+  ] as const,
   request: { body: requestBody(CreateCompletionBodySchema, "CreateCompletionBody") },
   responses: {
     201: jsonContent(StudentCompletionSchema, "The scored completion"),
-    ...errorResponses(400, 401, 403, 413, 415),
+    ...errorResponses(400, 401, 403, 409, 413, 415, 429, 503),
   },
 });
 

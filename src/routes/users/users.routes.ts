@@ -9,6 +9,7 @@ import {
   optionalAuthentication,
   requestBody,
 } from "../../http/openapi";
+import { rateLimit } from "../../http/rate-limit";
 import {
   PatchMeBodySchema,
   RegisterBodySchema,
@@ -26,11 +27,18 @@ export const register = createRoute({
   summary: "Create new user. (register)",
   tags,
   security: optionalAuthentication,
-  middleware: [acceptBody(RegisterBodySchema)] as const,
+  middleware: [
+    rateLimit({
+      name: "registrations",
+      limiter: (l) => l.registrationsPerAddress,
+      key: (c) => c.var.deps.clientAddress(c),
+    }),
+    acceptBody(RegisterBodySchema),
+  ] as const,
   request: { body: requestBody(RegisterBodySchema, "RegisterBody") },
   responses: {
     201: jsonContent(UserSchema, "The new user"),
-    ...errorResponses(400, 413, 415),
+    ...errorResponses(400, 413, 415, 429),
   },
 });
 

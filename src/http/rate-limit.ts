@@ -1,0 +1,115 @@
+import { createMiddleware } from "hono/factory";
+import type { AppContext, AppEnv } from "./context";
+import { ApiError } from "./errors";
+
+interface Window {
+  count: number;
+  resetAtMs: number;
+}
+
+/**
+ * Fixed-window request counting per key, in memory: per process on Node, per isolate on Workers.
+ * Bounded: when full, expired windows are dropped, then the oldest.
+ */
+export class RateLimiter {
+  readonly #windows = new Map<string, Window>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  /** Counts one request for `key`; says whether it is allowed and what is left. */
+  hit(key: string, nowMs: number): { allowed: boolean; remaining: number; resetSeconds: number } {
+    let window = this.#windows.get(key);
+    if (!window || window.resetAtMs <= nowMs) {
+      if (!window && this.#windows.size >= this.maxKeys) this.#evict(nowMs);
+      window = { count: 0, resetAtMs: nowMs + this.windowMs };
+      this.#windows.set(key, window);
+    }
+    window.count += 1;
+    return {
+      allowed: window.count <= this.limit,
+      remaining: Math.max(0, this.limit - window.count),
+      resetSeconds: Math.max(1, Math.ceil((window.resetAtMs - nowMs) / 1000)),
+    };
+  }
+
+  #evict(nowMs: number) {
+    for (const [key, window] of this.#windows)
+      if (window.resetAtMs <= nowMs) this.#windows.delete(key);
+    const oldest = this.#windows.keys().next();
+    if (this.#windows.size >= this.maxKeys && !oldest.done) this.#windows.delete(oldest.value);
+  }
+}
+
+/** The app's limiters (one set per app instance), built from configuration. */
+export interface AbuseLimits {
+  loginsPerAddress: RateLimiter;
+  loginsPerEmail: RateLimiter;
+  registrationsPerAddress: RateLimiter;
+  submissionsPerUser: RateLimiter;
+}
+
+export function createAbuseLimits(config: {
+  loginsPerMinute: number;
+  registrationsPerHour: number;
+  submissionsPerMinute: number;
+}): AbuseLimits {
+  const minute = 60_000;
+  return {
+    loginsPerAddress: new RateLimiter(config.loginsPerMinute * 3, minute),
+    loginsPerEmail: new RateLimiter(config.loginsPerMinute, minute),
+    registrationsPerAddress: new RateLimiter(config.registrationsPerHour, 60 * minute),
+    submissionsPerUser: new RateLimiter(config.submissionsPerMinute, minute),
+  };
+}
+
+export interface RateLimitRule {
+  /** Names the limit in the 429 message, e.g. "submissions". */
+  name: string;
+  limiter: (limits: AbuseLimits) => RateLimiter;
+  /** The key to count under (a user, an address, an email); undefined skips counting. */
+  key: (c: AppContext) => string | undefined | Promise<string | undefined>;
+}
+
+/** Counts one request under `key`; over the limit, 429 with `Retry-After`. Returns the count's state. */
+export function enforceRateLimit(c: AppContext, name: string, limiter: RateLimiter, key: string) {
+  const result = limiter.hit(key, c.var.deps.clock.now());
+  if (!result.allowed) {
+    throw new ApiError(
+      429,
+      { detail: `Too many ${name}. Expected available in ${result.resetSeconds} seconds.` },
+      {
+        "Retry-After": String(result.resetSeconds),
+        "RateLimit-Limit": String(limiter.limit),
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": String(result.resetSeconds),
+      },
+    );
+  }
+  return { limit: limiter.limit, ...result };
+}
+
+/**
+ * Route middleware: counts the request under each rule's key (over a limit: 429). Counted
+ * responses carry `RateLimit-Limit/Remaining/Reset` of the tightest rule (IETF draft).
+ */
+export function rateLimit(...rules: RateLimitRule[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    let tightest: { limit: number; remaining: number; resetSeconds: number } | undefined;
+    for (const rule of rules) {
+      const key = await rule.key(c);
+      if (key === undefined) continue;
+      const result = enforceRateLimit(c, rule.name, rule.limiter(c.var.limits), key);
+      if (!tightest || result.remaining < tightest.remaining) tightest = result;
+    }
+    await next();
+    if (tightest) {
+      c.header("RateLimit-Limit", String(tightest.limit));
+      c.header("RateLimit-Remaining", String(tightest.remaining));
+      c.header("RateLimit-Reset", String(tightest.resetSeconds));
+    }
+  });
+}
