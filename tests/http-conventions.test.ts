@@ -174,3 +174,30 @@ describe("unexpected failures", () => {
     }
   });
 });
+
+describe("found by fuzzing", () => {
+  it("treats form fields named __proto__ or constructor as ordinary unknown fields", async () => {
+    for (const field of ["__proto__", "constructor", "toString"]) {
+      const patched = await call(t, "PATCH", "/api/users/me", {
+        auth: user.auth,
+        multipart: { [field]: "", last_name: "Same" },
+      });
+      expect(patched.status, field).toBe(200);
+    }
+    const response = await call(t, "POST", "/api/organizations/", {
+      auth: user.auth,
+      form: { __proto__: "", name: "X" },
+    });
+    expect(response.status).toBe(403);
+    const registered = await call(t, "POST", "/api/users/", {
+      form: {
+        __proto__: "x",
+        email: uniqueEmail(),
+        password: "correct horse battery",
+        first_name: "A",
+        last_name: "B",
+      },
+    });
+    expect(registered.status).toBe(201);
+  });
+});

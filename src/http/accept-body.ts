@@ -76,9 +76,13 @@ export function acceptBody(schema: z.ZodObject) {
     if (!isForm || !acceptsForms) throw unsupportedMediaType(contentType);
 
     const form = await readForm(c);
-    const body: Record<string, unknown> = {};
+    // No prototype: a form field named "__proto__" must stay a field.
+    const body: Record<string, unknown> = Object.create(null);
     for (const [key, value] of Object.entries(form)) {
-      body[key] = coerceFormField(shape[key], Array.isArray(value) ? value.at(-1) : value);
+      body[key] = coerceFormField(
+        Object.hasOwn(shape, key) ? shape[key] : undefined,
+        Array.isArray(value) ? value.at(-1) : value,
+      );
     }
     const headers = new Headers(c.req.raw.headers);
     headers.set("content-type", "application/json");
