@@ -38,6 +38,7 @@ function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: s
       // Throughput is measured from one client address and account: the abuse limits stay out of the way.
       LOGIN_MAX_FAILURES: "1000000",
       LOGIN_RATE_PER_MINUTE: "1000000",
+      LOGIN_RATE_PER_ADDRESS_PER_MINUTE: "1000000",
       SUBMISSION_RATE_PER_MINUTE: "1000000",
     },
     stdio: ["ignore", "pipe", "inherit"],

@@ -65,6 +65,7 @@ export function createApp(deps: AppDeps) {
 
   const limits = createAbuseLimits({
     loginsPerMinute: config.loginRatePerMinute,
+    loginsPerAddressPerMinute: config.loginRatePerAddressPerMinute,
     registrationsPerHour: config.registerRatePerHour,
     submissionsPerMinute: config.submissionRatePerMinute,
   });

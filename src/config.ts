@@ -29,6 +29,7 @@ const ConfigSchema = z
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     LOGIN_MAX_FAILURES: positiveInt.default(5),
     LOGIN_RATE_PER_MINUTE: positiveInt.default(20),
+    LOGIN_RATE_PER_ADDRESS_PER_MINUTE: positiveInt.default(600),
     REGISTER_RATE_PER_HOUR: positiveInt.default(30),
     SUBMISSION_RATE_PER_MINUTE: positiveInt.default(30),
     GRADING_MAX_PENDING_PER_USER: positiveInt.default(50),
@@ -72,8 +73,10 @@ export interface Config {
   logLevel: RawConfig["LOG_LEVEL"];
   loginMaxFailures: number;
   loginLockoutSeconds: number;
-  /** Sign-in attempts per email per minute (three times as many per client address). */
+  /** Sign-in attempts per email per minute. */
   loginRatePerMinute: number;
+  /** Sign-in attempts per client address per minute: high, since a school signs in from one NAT. */
+  loginRatePerAddressPerMinute: number;
   registerRatePerHour: number;
   submissionRatePerMinute: number;
   /** Code answers of one student waiting for the grader at once. */
@@ -128,6 +131,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     loginMaxFailures: raw.LOGIN_MAX_FAILURES,
     loginLockoutSeconds: raw.LOGIN_LOCKOUT_SECONDS,
     loginRatePerMinute: raw.LOGIN_RATE_PER_MINUTE,
+    loginRatePerAddressPerMinute: raw.LOGIN_RATE_PER_ADDRESS_PER_MINUTE,
     registerRatePerHour: raw.REGISTER_RATE_PER_HOUR,
     submissionRatePerMinute: raw.SUBMISSION_RATE_PER_MINUTE,
     gradingMaxPendingPerUser: raw.GRADING_MAX_PENDING_PER_USER,

@@ -54,12 +54,13 @@ export interface AbuseLimits {
 
 export function createAbuseLimits(config: {
   loginsPerMinute: number;
+  loginsPerAddressPerMinute: number;
   registrationsPerHour: number;
   submissionsPerMinute: number;
 }): AbuseLimits {
   const minute = 60_000;
   return {
-    loginsPerAddress: new RateLimiter(config.loginsPerMinute * 3, minute),
+    loginsPerAddress: new RateLimiter(config.loginsPerAddressPerMinute, minute),
     loginsPerEmail: new RateLimiter(config.loginsPerMinute, minute),
     registrationsPerAddress: new RateLimiter(config.registrationsPerHour, 60 * minute),
     submissionsPerUser: new RateLimiter(config.submissionsPerMinute, minute),
