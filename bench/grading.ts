@@ -79,6 +79,8 @@ async function throughput(kind: SandboxKind, answers: number, workers: number): 
         answers: [{ question: created.body.questions[0].id, body: { code: answer.code } }],
       },
     });
+    if (response.status !== 201)
+      throw new Error(`submission failed: ${response.status} ${response.text}`);
     ids.push(response.body.id);
   }
   const pool = new RunnerPool(

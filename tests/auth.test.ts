@@ -15,6 +15,19 @@ afterEach(() => t.close());
 
 const me = (auth: Credentials) => call(t, "GET", "/api/users/me", { auth });
 
+/** Claims a real access token of `userId` would carry, valid for five minutes from now. */
+function accessClaims(userId: number) {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    token_type: "access",
+    user_id: userId,
+    jti: "x",
+    iat: now,
+    exp: now + 300,
+    token_version: 0,
+  };
+}
+
 function base64url(value: object) {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
@@ -155,16 +168,8 @@ describe("JWT abuse", () => {
   });
 
   it("refuses a token signed with another secret", async () => {
-    const now = Math.floor(Date.now() / 1000);
     const forged = await sign(
-      {
-        token_type: "access",
-        user_id: user.id,
-        jti: "x",
-        iat: now,
-        exp: now + 300,
-        token_version: 0,
-      },
+      accessClaims(user.id),
       "some-other-secret-that-is-long-enough",
       "HS256",
     );
@@ -172,33 +177,13 @@ describe("JWT abuse", () => {
   });
 
   it("refuses alg none", async () => {
-    const now = Math.floor(Date.now() / 1000);
     const header = base64url({ alg: "none", typ: "JWT" });
-    const payload = base64url({
-      token_type: "access",
-      user_id: user.id,
-      jti: "x",
-      iat: now,
-      exp: now + 300,
-      token_version: 0,
-    });
+    const payload = base64url(accessClaims(user.id));
     await expectRefused(`${header}.${payload}.`);
   });
 
   it("refuses another algorithm with the right secret (HS512)", async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const token = await sign(
-      {
-        token_type: "access",
-        user_id: user.id,
-        jti: "x",
-        iat: now,
-        exp: now + 300,
-        token_version: 0,
-      },
-      testJwtSecret,
-      "HS512",
-    );
+    const token = await sign(accessClaims(user.id), testJwtSecret, "HS512");
     await expectRefused(token);
   });
 
@@ -216,19 +201,7 @@ describe("JWT abuse", () => {
   });
 
   it("refuses a well-signed token for a user that does not exist", async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const token = await sign(
-      {
-        token_type: "access",
-        user_id: 999_999,
-        jti: "x",
-        iat: now,
-        exp: now + 300,
-        token_version: 0,
-      },
-      testJwtSecret,
-      "HS256",
-    );
+    const token = await sign(accessClaims(999_999), testJwtSecret, "HS256");
     await expectRefused(token);
   });
 

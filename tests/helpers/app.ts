@@ -20,6 +20,7 @@ const relaxedForTests = {
   LOGIN_RATE_PER_MINUTE: "100000",
   LOGIN_RATE_PER_ADDRESS_PER_MINUTE: "100000",
   SUBMISSION_RATE_PER_MINUTE: "100000",
+  GRADING_MAX_PENDING_PER_USER: "100000",
 };
 
 /** A clock the test can move; starts at the real time so tokens look ordinary. */
@@ -50,7 +51,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     ...parseConfig({
       NODE_ENV: "test",
       JWT_SECRET: testJwtSecret,
-      GRADING_WAIT_MS: "0",
+      ...relaxedForTests,
       ...options.env,
     }),
     jwtSecret: options.env?.JWT_SECRET ?? testJwtSecret,

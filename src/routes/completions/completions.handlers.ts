@@ -44,7 +44,7 @@ import {
 import { ownTest, testForStudent } from "../tests/tests.handlers";
 import type * as routes from "./completions.routes";
 
-const exportPageSize = 500;
+const exportPageSize = 250;
 
 /** The test a submission names: unknown (or foreign) is a field error; not open to the caller, 403. */
 async function testToSubmitTo(

@@ -95,33 +95,32 @@ async function memberOfOrganization(db: Queryable, organizationId: number, userI
   return user;
 }
 
-export const addUser: RouteHandler<typeof routes.addUser, AppEnv> = async (c) => {
-  const caller = currentUser(c);
-  const { id } = c.req.valid("param");
-  const { user: userId } = c.req.valid("json");
-  const group = await c.var.deps.store.transaction(async (tx) => {
-    const target = await groupToManage(tx, caller, id);
-    const member = await memberOfOrganization(tx, target.organizationId, userId);
-    await tx
-      .insert(groupMembers)
-      .values({ groupId: target.id, userId: member.id })
-      .onConflictDoNothing();
-    return loadGroupOutput(tx, target.organizationId, target.id);
-  });
-  return c.json(group, 200);
-};
+/** Adds a member to a group or removes one; adding twice or removing a non-member changes nothing. */
+function changeMembership(join: boolean): RouteHandler<typeof routes.addUser, AppEnv> {
+  return async (c) => {
+    const caller = currentUser(c);
+    const { id } = c.req.valid("param");
+    const { user: userId } = c.req.valid("json");
+    const group = await c.var.deps.store.transaction(async (tx) => {
+      const target = await groupToManage(tx, caller, id);
+      const member = await memberOfOrganization(tx, target.organizationId, userId);
+      const membership = and(
+        eq(groupMembers.groupId, target.id),
+        eq(groupMembers.userId, member.id),
+      );
+      if (join) {
+        await tx
+          .insert(groupMembers)
+          .values({ groupId: target.id, userId: member.id })
+          .onConflictDoNothing();
+      } else {
+        await tx.delete(groupMembers).where(membership);
+      }
+      return loadGroupOutput(tx, target.organizationId, target.id);
+    });
+    return c.json(group, 200);
+  };
+}
 
-export const removeUser: RouteHandler<typeof routes.removeUser, AppEnv> = async (c) => {
-  const caller = currentUser(c);
-  const { id } = c.req.valid("param");
-  const { user: userId } = c.req.valid("json");
-  const group = await c.var.deps.store.transaction(async (tx) => {
-    const target = await groupToManage(tx, caller, id);
-    const member = await memberOfOrganization(tx, target.organizationId, userId);
-    await tx
-      .delete(groupMembers)
-      .where(and(eq(groupMembers.groupId, target.id), eq(groupMembers.userId, member.id)));
-    return loadGroupOutput(tx, target.organizationId, target.id);
-  });
-  return c.json(group, 200);
-};
+export const addUser = changeMembership(true);
+export const removeUser = changeMembership(false);
