@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { getPath } from "hono/utils/url";
 import { Authenticator } from "./auth/authenticator";
+import { TestTreeCache } from "./db/queries/test-tree-cache";
 import { resolveUser } from "./http/authentication";
 import type { AppDeps, AppEnv } from "./http/context";
 import { ApiError } from "./http/errors";
@@ -70,6 +71,8 @@ export function createApp(deps: AppDeps) {
     submissionsPerMinute: config.submissionRatePerMinute,
   });
 
+  const testTrees = new TestTreeCache();
+
   const app: OpenAPIHono<AppEnv> = new OpenAPIHono<AppEnv>({
     defaultHook: validationHook,
     getPath: (request) => paths.canonical(getPath(request)),
@@ -82,6 +85,7 @@ export function createApp(deps: AppDeps) {
     c.set("deps", deps);
     c.set("auth", auth);
     c.set("limits", limits);
+    c.set("testTrees", testTrees);
     c.set("user", null);
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");

@@ -525,3 +525,29 @@ describeRoleMatrix("GET /api/tests/p/{public_uuid}/ (open to the student's group
   request: ({ test }) => ({ method: "GET", path: `/api/tests/p/${test.public_uuid}/` }),
   expected: { anon: 401, noOrg: 404, student: 200, colleague: 403, teacher: 403, otherOrg: 404 },
 });
+
+describe("what students see after a change", () => {
+  it("shows the new questions at once after the teacher replaces them, and scores against them", async () => {
+    const { test } = await createOpenTest(t, world.teacher, [world.student]);
+    const before = await call(t, "GET", `/api/tests/p/${test.public_uuid}/`, {
+      auth: world.student.auth,
+    });
+    expect(before.body.questions).toHaveLength(4);
+    const [radio] = sampleQuestions() as [SentQuestion];
+    const replaced = await call(t, "PATCH", `/api/tests/${test.id}/`, {
+      auth: world.teacher.auth,
+      json: { questions: [{ ...radio, text: "Replaced" }] },
+    });
+    expect(replaced.status).toBe(200);
+    const after = await call(t, "GET", `/api/tests/p/${test.public_uuid}/`, {
+      auth: world.student.auth,
+    });
+    expect(after.body.questions.map((q: { text: string }) => q.text)).toEqual(["Replaced"]);
+    const oldQuestion = before.body.questions[0].id;
+    const stale = await call(t, "POST", "/api/completions/", {
+      auth: world.student.auth,
+      json: { test: test.public_uuid, answers: [{ question: oldQuestion, body: {} }] },
+    });
+    expect(stale.status).toBe(400);
+  });
+});

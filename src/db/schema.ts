@@ -107,6 +107,8 @@ export const tests = sqliteTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
     publicUuid: text("public_uuid").notNull(),
+    /** Bumped whenever the questions or the groups of the test change: keys cached test trees. */
+    revision: integer("revision").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [

@@ -3,6 +3,7 @@ import type { Authenticator } from "../auth/authenticator";
 import type { PasswordHasher } from "../auth/passwords";
 import type { Config } from "../config";
 import type { Store } from "../db/client";
+import type { TestTreeCache } from "../db/queries/test-tree-cache";
 import type { UserRow } from "../db/queries/users";
 import type { GradingQueue } from "../grading/queue";
 import type { Logger } from "../logger";
@@ -36,6 +37,7 @@ export interface AppEnv {
     deps: AppDeps;
     auth: Authenticator;
     limits: AbuseLimits;
+    testTrees: TestTreeCache;
     /** Resolved once per request from Bearer or Basic; null for anonymous callers. */
     user: UserRow | null;
     requestId: string;

@@ -118,7 +118,7 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
   if (earlier) return replay(earlier);
 
   const test = await testToSubmitTo(store.db, caller, body.test);
-  const submission = resolveSubmission(await loadTestTree(store.db, test), body.answers);
+  const submission = resolveSubmission(await c.var.testTrees.load(store.db, test), body.answers);
   if (!submission.ok) throw new ApiError(400, toValidationErrorBody(submission.issues, body));
   const codeAnswers = submission.answers.filter(needsGrading);
   if (codeAnswers.length > 0)

@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../../db/client";
 import { findGroupInOrganization } from "../../db/queries/groups";
 import {
@@ -47,6 +47,14 @@ async function unusedPublicUuid(tx: Tx): Promise<string> {
     if (!(await isPublicUuidTaken(tx, candidate))) return candidate;
   }
   throw new Error("could not find an unused public uuid in 10 attempts");
+}
+
+/** Invalidates cached copies of the test's questions and groups (see TestTreeCache). */
+function bumpRevision(tx: Tx, testId: number) {
+  return tx
+    .update(tests)
+    .set({ revision: sql`${tests.revision} + 1` })
+    .where(eq(tests.id, testId));
 }
 
 function toNewQuestion(question: QuestionToCreate, index: number): NewQuestion {
@@ -115,6 +123,7 @@ export const updateTest: RouteHandler<typeof routes.updateTest, AppEnv> = async 
       }
       await tx.delete(questions).where(eq(questions.testId, test.id));
       await insertQuestions(tx, test.id, body.questions.map(toNewQuestion));
+      await bumpRevision(tx, test.id);
     }
     if (body.name !== undefined)
       await tx.update(tests).set({ name: body.name }).where(eq(tests.id, test.id));
@@ -144,6 +153,7 @@ function changeGroupAccess(open: boolean): RouteHandler<typeof routes.allowForGr
       const group = await findGroupInOrganization(tx, own.organizationId, groupId);
       if (!group)
         throw validationError("group", `Invalid pk "${groupId}" - object does not exist.`);
+      await bumpRevision(tx, own.id);
       if (open) {
         await tx
           .insert(testGroups)
@@ -195,5 +205,5 @@ export async function testForStudent(
 export const getPublicTest: RouteHandler<typeof routes.getPublicTest, AppEnv> = async (c) => {
   const { db } = c.var.deps.store;
   const test = await testForStudent(db, currentUser(c), c.req.valid("param").public_uuid);
-  return c.json(toStudentTest(await loadTestTree(db, test)), 200);
+  return c.json(toStudentTest(await c.var.testTrees.load(db, test)), 200);
 };
