@@ -5,7 +5,7 @@
  * back near where it started. Exits non-zero when a check fails.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -17,6 +17,7 @@ import { applyMigrations, openNodeDatabase } from "../src/db/node-database";
 import { insertQuestions } from "../src/db/queries/tests";
 import { groupMembers, groups, organizations, testGroups, tests, users } from "../src/db/schema";
 import { generatePublicUuid } from "../src/domain/public-uuid";
+import { residentMb as residentMbOf } from "../src/grading/sandbox/process";
 
 const students = Number(process.env.LOADTEST_STUDENTS ?? 500);
 const windowMs = 60_000;
@@ -136,8 +137,7 @@ function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: s
   });
 }
 
-const residentMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+const residentMb = (pid: number) => residentMbOf(pid) ?? 0;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ??

@@ -4,12 +4,13 @@
  * server) and writes bench/results/latest.json. Then the grading figures.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient } from "@libsql/client";
 import autocannon from "autocannon";
+import { residentMb as residentMbOf } from "../src/grading/sandbox/process";
 import { seedDatabase, seedPassword } from "./seed";
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -52,8 +53,7 @@ function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: s
   });
 }
 
-const residentMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+const residentMb = (pid: number) => residentMbOf(pid) ?? 0;
 
 async function load(
   endpoint: string,

@@ -2,8 +2,9 @@ import { lt } from "drizzle-orm";
 import type { Store } from "../db/client";
 import { findUserByEmail, findUserById, type UserRow } from "../db/queries/users";
 import { revokedTokens } from "../db/schema";
+import { sha256Hex } from "../digest";
 import { ApiError, invalidToken, notAuthenticated, tooManyRequests } from "../http/errors";
-import { LoginThrottle } from "./login-throttle";
+import { RateLimiter } from "../http/rate-limiter";
 import type { PasswordHasher } from "./passwords";
 import { issueToken, readToken, type TokenSettings } from "./tokens";
 
@@ -28,7 +29,8 @@ const basicCacheTtlMs = 60_000;
 const basicCacheMaxEntries = 10_000;
 
 export class Authenticator {
-  readonly #throttle: LoginThrottle;
+  /** Failed logins per email and per client address; in memory (per process, per isolate). */
+  readonly #failures: RateLimiter;
   readonly #verifiedBasic = new Map<
     string,
     { userId: number; tokenVersion: number; expiresAtMs: number }
@@ -37,7 +39,7 @@ export class Authenticator {
   #decoyHash: Promise<string> | undefined;
 
   constructor(private readonly options: AuthenticatorOptions) {
-    this.#throttle = new LoginThrottle(options.maxFailedLogins, options.lockoutSeconds * 1000);
+    this.#failures = new RateLimiter(options.maxFailedLogins, options.lockoutSeconds * 1000);
   }
 
   /** Email + password → the active user; throttled per email and per client address. */
@@ -51,7 +53,7 @@ export class Authenticator {
       `email:${email.trim().toLowerCase()}`,
       ...(clientAddress ? [`address:${clientAddress}`] : []),
     ];
-    const retryAfter = Math.max(...keys.map((key) => this.#throttle.retryAfterSeconds(key, now)));
+    const retryAfter = Math.max(...keys.map((key) => this.#failures.retryAfterSeconds(key, now)));
     if (retryAfter > 0) throw tooManyRequests(retryAfter);
 
     const user = await findUserByEmail(this.options.store.db, email);
@@ -59,10 +61,10 @@ export class Authenticator {
       ? await this.options.passwords.verify(user.passwordHash, password)
       : await this.#verifyDecoy(password);
     if (!user || !passwordMatches || !user.isActive) {
-      for (const key of keys) this.#throttle.recordFailure(key, now);
+      for (const key of keys) this.#failures.hit(key, now);
       throw notAuthenticated(wrongCredentials);
     }
-    this.#throttle.reset(keys[0] as string);
+    this.#failures.reset(keys[0] as string);
     return user;
   }
 
@@ -176,9 +178,4 @@ function decodeBase64(value: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

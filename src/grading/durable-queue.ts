@@ -5,6 +5,7 @@ import { applyGrade, failedGrade, gradeFromReport, questionOfAnswer } from "./ap
 import { loadJobPayloads } from "./job-payload";
 import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
 import { decideExpiry, decideReport, graderUnavailable, type JobStatus } from "./queue-core";
+import { Signal } from "./signal";
 
 export interface GradingQueueEnv {
   GRADING_QUEUE: DurableObjectNamespace;
@@ -40,7 +41,7 @@ const statusOf = (row: JobRow): JobStatus => ({
  * `applyGrade`. Alarms notice leases that ran out. One object serves the whole deployment.
  */
 export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
-  #waiters = new Set<() => void>();
+  readonly #changed = new Signal();
 
   /** The database and lease length, from the Worker's environment. */
   protected abstract deps(): DurableQueueDeps;
@@ -238,19 +239,11 @@ export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
   }
 
   #wait(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      this.#waiters.add(wake);
-    });
+    return this.#changed.wait(timeoutMs);
   }
 
   #wake() {
-    for (const wake of [...this.#waiters]) wake();
+    this.#changed.notify();
   }
 }
 

@@ -6,33 +6,13 @@ import type { Logger } from "../logger";
 import { applyGrade, failedGrade, gradeFromReport, questionOfAnswer } from "./apply-result";
 import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
 import { decideExpiry, decideReport, graderUnavailable } from "./queue-core";
+import { Signal } from "./signal";
 
 export interface LocalQueueOptions {
   /** How long a runner may hold a job before it is presumed dead. */
   leaseMs: number;
   /** How often expired leases are looked for. */
   sweepIntervalMs: number;
-}
-
-/** Resolvers waiting for something to happen, woken all at once. */
-class Signal {
-  #waiters = new Set<() => void>();
-  wait(timeoutMs: number, abort?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        abort?.removeEventListener("abort", wake);
-        this.#waiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      abort?.addEventListener("abort", wake);
-      this.#waiters.add(wake);
-    });
-  }
-  notify() {
-    for (const wake of [...this.#waiters]) wake();
-  }
 }
 
 const leaseToken = () => crypto.randomUUID();

@@ -1,7 +1,9 @@
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { UserRow } from "../db/queries/users";
 import type { AppContext, AppEnv } from "./context";
 import { notAuthenticated } from "./errors";
+import { authenticated } from "./openapi";
 
 /** The token endpoints ignore the Authorization header: a stale token must not block a new login. */
 const ignoresAuthorizationHeader = /^\/api\/users\/token\/(obtain|refresh)\/?$/;
@@ -43,3 +45,12 @@ export const acceptTokenQuery = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+
+/**
+ * Route contract fields for operations that need a signed-in caller: documented with both
+ * security schemes, and 401 before anything else (validation, body parsing) is looked at.
+ */
+export function signedIn<const M extends MiddlewareHandler<AppEnv>[]>(...middleware: M) {
+  const all: [typeof requireUser, ...M] = [requireUser, ...middleware];
+  return { security: authenticated, middleware: all };
+}

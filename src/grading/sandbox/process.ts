@@ -32,7 +32,7 @@ const startupAllowanceMs = 10_000;
 const memoryPollMs = 20;
 
 /** Resident memory of a process in MiB, from /proc; undefined once it is gone. */
-function residentMb(pid: number): number | undefined {
+export function residentMb(pid: number): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);

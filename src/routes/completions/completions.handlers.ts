@@ -18,6 +18,7 @@ import {
   type TestRow,
 } from "../../db/queries/tests";
 import type { UserRow } from "../../db/queries/users";
+import { sha256Hex } from "../../digest";
 import { relationToTest } from "../../domain/access";
 import { toStudentCompletion, toTeacherCompletion } from "../../domain/completion-views";
 import {
@@ -71,11 +72,6 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
     });
   }
   return header;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /** Code answers must fit in the grading queue: per student, and in all. */

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
-import { acceptTokenQuery, requireUser } from "../../http/authentication";
+import { acceptTokenQuery, requireUser, signedIn } from "../../http/authentication";
 import {
   authenticated,
   errorResponses,
@@ -16,8 +16,6 @@ import {
   TeacherCompletionSchema,
 } from "./completions.schemas";
 
-const security = authenticated;
-
 export const createCompletion = createRoute({
   method: "post",
   path: "/api/completions/",
@@ -26,16 +24,14 @@ export const createCompletion = createRoute({
   description:
     "Submits a student's answers to a test open to them. Answers are scored at once; code answers wait for the grader (status `grading`).",
   tags: ["completions"],
-  security,
-  middleware: [
-    requireUser,
+  ...signedIn(
     rateLimit({
       name: "submissions",
       limiter: (l) => l.submissionsPerUser,
       key: (c) => String(c.var.user?.id),
     }),
     acceptBody(CreateCompletionBodySchema),
-  ] as const,
+  ),
   request: { body: requestBody(CreateCompletionBodySchema, "CreateCompletionBody") },
   responses: {
     201: jsonContent(StudentCompletionSchema, "The scored completion"),
@@ -49,8 +45,7 @@ export const getCompletion = createRoute({
   operationId: "completions_retrieve",
   summary: "Return completion",
   tags: ["completions"],
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: {
     200: jsonContent(StudentCompletionSchema, "The completion"),
@@ -64,8 +59,7 @@ export const getCompletionWithCorrectness = createRoute({
   operationId: "completions_with_correctness_retrieve",
   summary: "Return completion with is_correct in answers.",
   tags: ["completions"],
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: {
     200: jsonContent(TeacherCompletionSchema, "The completion with correctness"),
@@ -79,8 +73,7 @@ export const listTestCompletions = createRoute({
   operationId: "tests_completions_list",
   summary: "Get all completions of test.",
   tags: ["tests"],
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: {
     200: jsonContent(z.array(TeacherCompletionSchema), "Every completion of the test"),
@@ -96,7 +89,7 @@ export const exportTestCompletions = createRoute({
   description:
     "Also accepts `?token=<access token>` instead of the Authorization header, for plain download links.",
   tags: ["tests"],
-  security: [...security, { tokenQuery: [] }],
+  security: [...authenticated, { tokenQuery: [] }],
   middleware: [acceptTokenQuery, requireUser] as const,
   request: {
     params: IdParamsSchema,
@@ -127,8 +120,7 @@ export const listMyCompletionsOfTest = createRoute({
   operationId: "tests_p_completions_list",
   summary: "Get all completions of current student of current test.",
   tags: ["tests"],
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: PublicUuidParamsSchema },
   responses: {
     200: jsonContent(z.array(StudentCompletionSchema), "The caller's completions of the test"),
@@ -142,8 +134,7 @@ export const listMyCompletions = createRoute({
   operationId: "users_me_completions_list",
   summary: "Get all completions of current user.",
   tags: ["users"],
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   responses: {
     200: jsonContent(z.array(StudentCompletionSchema), "The caller's completions"),
     ...errorResponses(401),

@@ -1,17 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
-import { requireUser } from "../../http/authentication";
-import {
-  authenticated,
-  errorResponses,
-  IdParamsSchema,
-  jsonContent,
-  requestBody,
-} from "../../http/openapi";
+import { signedIn } from "../../http/authentication";
+import { errorResponses, IdParamsSchema, jsonContent, requestBody } from "../../http/openapi";
 import { CreateGroupBodySchema, GroupMemberBodySchema, GroupSchema } from "./groups.schemas";
 
 const tags = ["groups"];
-const security = authenticated;
 
 export const listGroups = createRoute({
   method: "get",
@@ -19,8 +12,7 @@ export const listGroups = createRoute({
   operationId: "groups_list",
   summary: "List all groups in organization",
   tags,
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   responses: {
     200: jsonContent(z.array(GroupSchema), "The groups of the caller's organization"),
     ...errorResponses(401),
@@ -33,8 +25,7 @@ export const createGroup = createRoute({
   operationId: "groups_create",
   summary: "Create a group in the caller's organization (teachers)",
   tags,
-  security,
-  middleware: [requireUser, acceptBody(CreateGroupBodySchema)] as const,
+  ...signedIn(acceptBody(CreateGroupBodySchema)),
   request: { body: requestBody(CreateGroupBodySchema, "CreateGroupBody") },
   responses: {
     201: jsonContent(GroupSchema, "The new group"),
@@ -48,8 +39,7 @@ export const getGroup = createRoute({
   operationId: "groups_retrieve",
   summary: "Returns group.",
   tags,
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: { 200: jsonContent(GroupSchema, "The group"), ...errorResponses(401, 404) },
 });
@@ -60,8 +50,7 @@ export const deleteGroup = createRoute({
   operationId: "groups_destroy",
   summary: "Deletes group.",
   tags,
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404) },
 });
@@ -73,8 +62,7 @@ const membershipRoute = (action: "add_user" | "remove_user", summary: string) =>
     operationId: `groups_${action}_create`,
     summary,
     tags,
-    security,
-    middleware: [requireUser, acceptBody(GroupMemberBodySchema)] as const,
+    ...signedIn(acceptBody(GroupMemberBodySchema)),
     request: {
       params: IdParamsSchema,
       body: requestBody(GroupMemberBodySchema, "GroupMemberBody"),

@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
-import { requireUser } from "../../http/authentication";
+import { signedIn } from "../../http/authentication";
 import {
-  authenticated,
   errorResponses,
   jsonContent,
   optionalAuthentication,
@@ -36,8 +35,7 @@ export const createOrganization = createRoute({
   operationId: "organizations_create",
   summary: "Create an organization; the calling teacher becomes its owner and first member",
   tags,
-  security: authenticated,
-  middleware: [requireUser, acceptBody(CreateOrganizationBodySchema)] as const,
+  ...signedIn(acceptBody(CreateOrganizationBodySchema)),
   request: { body: requestBody(CreateOrganizationBodySchema, "CreateOrganizationBody") },
   responses: {
     201: jsonContent(OrganizationSchema, "The new organization"),

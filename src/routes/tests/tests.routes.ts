@@ -1,13 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
-import { requireUser } from "../../http/authentication";
-import {
-  authenticated,
-  errorResponses,
-  IdParamsSchema,
-  jsonContent,
-  requestBody,
-} from "../../http/openapi";
+import { signedIn } from "../../http/authentication";
+import { errorResponses, IdParamsSchema, jsonContent, requestBody } from "../../http/openapi";
 import {
   CreateTestBodySchema,
   StudentTestSchema,
@@ -17,7 +11,6 @@ import {
 } from "./tests.schemas";
 
 const tags = ["tests"];
-const security = authenticated;
 
 export const PublicUuidParamsSchema = z.object({
   public_uuid: z
@@ -32,8 +25,7 @@ export const listTests = createRoute({
   operationId: "tests_list",
   summary: "List all tests created by current teacher.",
   tags,
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   responses: {
     200: jsonContent(z.array(StudentTestSchema), "The caller's tests, without answers"),
     ...errorResponses(401, 403),
@@ -48,8 +40,7 @@ export const createTest = createRoute({
   description:
     "Questions and their variants are created in one transaction: one invalid question creates nothing.",
   tags,
-  security,
-  middleware: [requireUser, acceptBody(CreateTestBodySchema)] as const,
+  ...signedIn(acceptBody(CreateTestBodySchema)),
   request: { body: requestBody(CreateTestBodySchema, "CreateTestBody") },
   responses: {
     201: jsonContent(TeacherTestSchema, "The new test"),
@@ -63,8 +54,7 @@ export const getTest = createRoute({
   operationId: "tests_retrieve",
   summary: "Return test (teachers only!)",
   tags,
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: { 200: jsonContent(TeacherTestSchema, "The test"), ...errorResponses(401, 403, 404) },
 });
@@ -76,8 +66,7 @@ export const updateTest = createRoute({
   summary: "Rename a test or replace its questions (creator only)",
   description: "Replacing the questions of a test that has completions is refused with 409.",
   tags,
-  security,
-  middleware: [requireUser, acceptBody(UpdateTestBodySchema)] as const,
+  ...signedIn(acceptBody(UpdateTestBodySchema)),
   request: { params: IdParamsSchema, body: requestBody(UpdateTestBodySchema, "UpdateTestBody") },
   responses: {
     200: jsonContent(TeacherTestSchema, "The updated test"),
@@ -91,8 +80,7 @@ export const deleteTest = createRoute({
   operationId: "tests_destroy",
   summary: "Delete a test with its questions and completions (creator only)",
   tags,
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404) },
 });
@@ -104,8 +92,7 @@ const groupAccessRoute = (action: "allow_for_group" | "disallow_for_group", summ
     operationId: `tests_${action}_create`,
     summary,
     tags,
-    security,
-    middleware: [requireUser, acceptBody(TestGroupBodySchema)] as const,
+    ...signedIn(acceptBody(TestGroupBodySchema)),
     request: { params: IdParamsSchema, body: requestBody(TestGroupBodySchema, "TestGroupBody") },
     responses: {
       200: jsonContent(TeacherTestSchema, "The test"),
@@ -129,8 +116,7 @@ export const regenerateUuid = createRoute({
   summary: "Regenerate uuid, that used in link for test completion.",
   description: "The old link stops working at once.",
   tags,
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: {
     200: jsonContent(TeacherTestSchema, "The test with its new link"),
@@ -144,8 +130,7 @@ export const getPublicTest = createRoute({
   operationId: "tests_p_retrieve",
   summary: "Get test for completion (only students!)",
   tags,
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: PublicUuidParamsSchema },
   responses: {
     200: jsonContent(StudentTestSchema, "The test, without answers"),

@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
-import { requireUser } from "../../http/authentication";
+import { signedIn } from "../../http/authentication";
 import {
-  authenticated,
   errorResponses,
   IdParamsSchema,
   jsonContent,
@@ -48,8 +47,7 @@ export const listUsers = createRoute({
   operationId: "users_list",
   summary: "List the users of the caller's organization",
   tags,
-  security: authenticated,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   responses: {
     200: jsonContent(
       z.array(UserSchema),
@@ -65,8 +63,7 @@ export const getMe = createRoute({
   operationId: "users_me_retrieve",
   summary: "Get info about current user.",
   tags,
-  security: authenticated,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   responses: { 200: jsonContent(UserSchema, "The caller"), ...errorResponses(401) },
 });
 
@@ -76,8 +73,7 @@ export const updateMe = createRoute({
   operationId: "users_me_update",
   summary: "Update current user.",
   tags,
-  security: authenticated,
-  middleware: [requireUser, acceptBody(UpdateMeBodySchema)] as const,
+  ...signedIn(acceptBody(UpdateMeBodySchema)),
   request: { body: requestBody(UpdateMeBodySchema, "UpdateMeBody") },
   responses: {
     200: jsonContent(UserSchema, "The updated caller"),
@@ -91,8 +87,7 @@ export const patchMe = createRoute({
   operationId: "users_me_partial_update",
   summary: "Update some fields of the current user.",
   tags,
-  security: authenticated,
-  middleware: [requireUser, acceptBody(PatchMeBodySchema)] as const,
+  ...signedIn(acceptBody(PatchMeBodySchema)),
   request: { body: requestBody(PatchMeBodySchema, "PatchMeBody") },
   responses: {
     200: jsonContent(UserSchema, "The updated caller"),
@@ -106,8 +101,7 @@ export const getUser = createRoute({
   operationId: "users_retrieve",
   summary: "Return user",
   tags,
-  security: authenticated,
-  middleware: [requireUser] as const,
+  ...signedIn(),
   request: { params: IdParamsSchema },
   responses: { 200: jsonContent(UserSchema, "The user"), ...errorResponses(401, 404) },
 });
@@ -118,8 +112,7 @@ export const setRole = createRoute({
   operationId: "users_partial_update",
   summary: "Promote a member to teacher or demote them (organization owner only)",
   tags,
-  security: authenticated,
-  middleware: [requireUser, acceptBody(SetRoleBodySchema)] as const,
+  ...signedIn(acceptBody(SetRoleBodySchema)),
   request: { params: IdParamsSchema, body: requestBody(SetRoleBodySchema, "SetRoleBody") },
   responses: {
     200: jsonContent(UserSchema, "The member with the new role"),

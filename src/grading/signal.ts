@@ -1,0 +1,22 @@
+/** Waiters woken all at once: "something changed, look again". Each wait also ends on a timeout or an abort. */
+export class Signal {
+  readonly #waiters = new Set<() => void>();
+
+  wait(timeoutMs: number, abort?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        abort?.removeEventListener("abort", wake);
+        this.#waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      abort?.addEventListener("abort", wake);
+      this.#waiters.add(wake);
+    });
+  }
+
+  notify(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+}
