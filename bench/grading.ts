@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { availableParallelism, cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { RunnerPool } from "../src/grading/runner";
-import { harnessPath, systemPython } from "../src/grading/sandbox/bwrap";
+import { harnessSource, systemPython } from "../src/grading/sandbox/bwrap";
 import { runProcess } from "../src/grading/sandbox/process";
 import { defaultLimits, type Sandbox } from "../src/grading/sandbox/sandbox";
 import { createSandboxes, type SandboxKind } from "../src/grading/sandbox/select";
@@ -43,7 +43,7 @@ async function timeRuns(runs: number, once: () => Promise<unknown>): Promise<num
 const bare = () =>
   runProcess({
     command: systemPython,
-    args: ["-I", "-S", "-B", harnessPath],
+    args: ["-I", "-S", "-B", "-c", harnessSource()],
     stdin: JSON.stringify({
       nonce: randomBytes(16).toString("hex"),
       code: answer.code,

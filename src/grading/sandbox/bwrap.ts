@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { interpretRun } from "./harness-report";
@@ -7,6 +8,11 @@ import { runProcess } from "./process";
 import type { CodeRun, RunReport, Sandbox, SandboxLimits } from "./sandbox";
 
 export const harnessPath = fileURLToPath(new URL("./harness.py", import.meta.url));
+let harness: string | undefined;
+export const harnessSource = () => {
+  harness ??= readFileSync(harnessPath, "utf8");
+  return harness;
+};
 /** Debian's interpreter: the `python3` on PATH may be a pyenv shim under /root. */
 export const systemPython = "/usr/bin/python3";
 /** Each worker slot runs as its own unprivileged uid, so process limits are per slot. */
@@ -69,9 +75,6 @@ export function bwrapCommand(
       String(8 * 1024 * 1024),
       "--tmpfs",
       "/tmp",
-      "--ro-bind",
-      harnessPath,
-      "/sandbox/harness.py",
       "--remount-ro",
       "/",
       "--chdir",
@@ -81,7 +84,10 @@ export function bwrapCommand(
       "-I",
       "-S",
       "-B",
-      "/sandbox/harness.py",
+      // The harness travels as an argument, not a mounted file: the sandbox's uid may not be
+      // able to read the project's folder (a checkout under /root, a 0700 temp folder).
+      "-c",
+      harnessSource(),
     ],
   };
 }
