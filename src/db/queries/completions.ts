@@ -1,17 +1,16 @@
-import { and, asc, between, eq, gt, type SQL } from "drizzle-orm";
+import { and, asc, between, count, eq, lte, type SQL } from "drizzle-orm";
 import type { AnswerRecord, CompletionRecord } from "../../domain/completion-views";
 import type { Queryable, Tx } from "../client";
 import { answers, answerVariants, completions, questions, tests, users, variants } from "../schema";
 import { chunksForInsert } from "./chunks";
 import { groupBy } from "./group-by";
+import { type Page, pageOf, rowsToRead, startingAfter } from "./page";
 
 export type CompletionRow = typeof completions.$inferSelect;
 
-/** Which completions to load: a condition on the completions table, optionally a page of it. */
+/** Which completions to load: a condition on the completions table. */
 export interface CompletionScope {
   where: SQL | undefined;
-  afterId?: number;
-  limit?: number;
 }
 
 export const completionById = (id: number): CompletionScope => ({ where: eq(completions.id, id) });
@@ -27,15 +26,14 @@ export const completionsOfUserForTest = (userId: number, testId: number): Comple
 
 /**
  * Completions with their students, tests and answers in four queries, whatever their number.
- * Answers follow the test's question order.
+ * Answers follow the test's question order. Long lists go through `pageOfCompletions`.
  */
 export async function loadCompletions(
   db: Queryable,
   scope: CompletionScope,
 ): Promise<CompletionRecord[]> {
-  const where =
-    scope.afterId === undefined ? scope.where : and(scope.where, gt(completions.id, scope.afterId));
-  const headQuery = db
+  const { where } = scope;
+  const heads = await db
     .select({
       completion: completions,
       user: users,
@@ -46,7 +44,6 @@ export async function loadCompletions(
     .innerJoin(tests, eq(completions.testId, tests.id))
     .where(where)
     .orderBy(asc(completions.id));
-  const heads = await (scope.limit === undefined ? headQuery : headQuery.limit(scope.limit));
   if (heads.length === 0) return [];
 
   // The same completions again, as an id range inside the scope: cheap to join on.
@@ -119,6 +116,93 @@ export async function loadCompletions(
     createdAt: completion.createdAt,
     answers: (answersByCompletion.get(completion.id) ?? []).map(toRecord),
   }));
+}
+
+/**
+ * The embedded database runs each query on the event loop, so a list is read in slices of about
+ * this many answers (a few milliseconds each here), and other requests run between slices.
+ */
+const answersPerSlice = 500;
+/** Completions sized per planning query (their answers are counted through an index). */
+const completionsPerPlan = 100;
+
+/** A page of completions, read lazily slice by slice; `nextAfterId` is known up front. */
+export interface CompletionPage {
+  nextAfterId: number | undefined;
+  slices: AsyncGenerator<CompletionRecord[]>;
+}
+
+/** Lets other requests run: the next macrotask turn of the event loop. */
+const nextTurn = () =>
+  new Promise<void>((resolve) =>
+    typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+
+/** Consecutive id ranges of the planned completions, each holding about `answersPerSlice` answers. */
+function sliceRanges(planned: { id: number; answers: number }[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  let start: number | undefined;
+  let weight = 0;
+  for (const [index, completion] of planned.entries()) {
+    start ??= completion.id;
+    // Each completion weighs one more than its answers, so empty ones are bounded too.
+    weight += completion.answers + 1;
+    const isLast = index === planned.length - 1;
+    if (weight >= answersPerSlice || isLast) {
+      ranges.push([start, completion.id]);
+      start = undefined;
+      weight = 0;
+    }
+  }
+  return ranges;
+}
+
+async function* completionSlices(
+  db: Queryable,
+  where: SQL | undefined,
+  afterId: number | undefined,
+  throughId: number | undefined,
+): AsyncGenerator<CompletionRecord[]> {
+  let cursor = afterId;
+  for (;;) {
+    const bounded = throughId === undefined ? where : and(where, lte(completions.id, throughId));
+    const planned = await db
+      .select({ id: completions.id, answers: count(answers.id) })
+      .from(completions)
+      .leftJoin(answers, eq(answers.completionId, completions.id))
+      .where(startingAfter(bounded, completions.id, { afterId: cursor }))
+      .groupBy(completions.id)
+      .orderBy(asc(completions.id))
+      .limit(completionsPerPlan);
+    for (const [first, last] of sliceRanges(planned)) {
+      yield await loadCompletions(db, { where: and(where, between(completions.id, first, last)) });
+      await nextTurn();
+    }
+    if (planned.length < completionsPerPlan) return;
+    cursor = planned.at(-1)?.id;
+  }
+}
+
+/** A keyset page of the scope's completions (the whole rest of them without a limit). */
+export async function pageOfCompletions(
+  db: Queryable,
+  scope: CompletionScope,
+  page: Page,
+): Promise<CompletionPage> {
+  if (page.limit === undefined)
+    return {
+      nextAfterId: undefined,
+      slices: completionSlices(db, scope.where, page.afterId, undefined),
+    };
+  const ids = await db
+    .select({ id: completions.id })
+    .from(completions)
+    .where(startingAfter(scope.where, completions.id, page))
+    .orderBy(asc(completions.id))
+    .limit(rowsToRead(page));
+  const { items, nextAfterId } = pageOf(ids, page);
+  const throughId = items.at(-1)?.id ?? page.afterId ?? 0;
+  return { nextAfterId, slices: completionSlices(db, scope.where, page.afterId, throughId) };
 }
 
 export async function findCompletion(db: Queryable, id: number) {

@@ -12,6 +12,7 @@ import {
 import { chunksForInsert } from "./chunks";
 import { groupBy } from "./group-by";
 import type { GroupRow } from "./groups";
+import { type Page, type PageOf, pageOf, rowsToRead, startingAfter } from "./page";
 
 export type TestRow = typeof tests.$inferSelect;
 export type QuestionRow = typeof questions.$inferSelect;
@@ -78,13 +79,19 @@ export async function loadTestTree(db: Queryable, test: TestRow): Promise<TestTr
   return (await loadTestTrees(db, [test]))[0] as TestTree;
 }
 
-export async function listTestsOfCreator(db: Queryable, creatorId: number): Promise<TestTree[]> {
+export async function listTestsOfCreator(
+  db: Queryable,
+  creatorId: number,
+  page: Page = {},
+): Promise<PageOf<TestTree>> {
   const rows = await db
     .select()
     .from(tests)
-    .where(eq(tests.creatorId, creatorId))
-    .orderBy(asc(tests.id));
-  return loadTestTrees(db, rows);
+    .where(startingAfter(eq(tests.creatorId, creatorId), tests.id, page))
+    .orderBy(asc(tests.id))
+    .limit(rowsToRead(page));
+  const { items, nextAfterId } = pageOf(rows, page);
+  return { items: await loadTestTrees(db, items), nextAfterId };
 }
 
 export interface NewQuestion {

@@ -1,6 +1,7 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Queryable } from "../client";
 import { organizations, users } from "../schema";
+import { type Page, type PageOf, pageOf, rowsToRead, startingAfter } from "./page";
 
 export type UserRow = typeof users.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -51,14 +52,17 @@ export async function findUserWithOrganization(
 export async function listVisibleUsers(
   db: Queryable,
   viewer: UserRow,
-): Promise<UserWithOrganization[]> {
+  page: Page = {},
+): Promise<PageOf<UserWithOrganization>> {
   const scope =
     viewer.organizationId === null
       ? eq(users.id, viewer.id)
       : eq(users.organizationId, viewer.organizationId);
-  return withOrganization(
-    await selectUsersWithOrganization(db).where(scope).orderBy(asc(users.id)),
-  );
+  const rows = await selectUsersWithOrganization(db)
+    .where(startingAfter(scope, users.id, page))
+    .orderBy(asc(users.id))
+    .limit(rowsToRead(page));
+  return pageOf(withOrganization(rows), page);
 }
 
 export async function findVisibleUser(

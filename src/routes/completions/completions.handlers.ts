@@ -1,6 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Queryable } from "../../db/client";
 import {
+  type CompletionScope,
   completionById,
   completionsOfTest,
   completionsOfUser,
@@ -8,6 +9,7 @@ import {
   findCompletion,
   insertCompletion,
   loadCompletions,
+  pageOfCompletions,
 } from "../../db/queries/completions";
 import { groupsOfTestStudents } from "../../db/queries/groups";
 import { findIdempotencyKey, rememberIdempotencyKey } from "../../db/queries/idempotency";
@@ -20,7 +22,11 @@ import {
 import type { UserRow } from "../../db/queries/users";
 import { sha256Hex } from "../../digest";
 import { relationToTest } from "../../domain/access";
-import { toStudentCompletion, toTeacherCompletion } from "../../domain/completion-views";
+import {
+  type CompletionRecord,
+  toStudentCompletion,
+  toTeacherCompletion,
+} from "../../domain/completion-views";
 import {
   attachmentDisposition,
   type ExportQuestion,
@@ -33,7 +39,7 @@ import {
 import { needsGrading, resolveSubmission } from "../../domain/submission";
 import { streamSheet, xlsxContentType } from "../../export/xlsx-stream";
 import { currentUser } from "../../http/authentication";
-import type { AppDeps, AppEnv } from "../../http/context";
+import type { AppContext, AppDeps, AppEnv } from "../../http/context";
 import {
   ApiError,
   conflict,
@@ -42,10 +48,10 @@ import {
   toValidationErrorBody,
   validationError,
 } from "../../http/errors";
+import { jsonArrayResponse } from "../../http/json-array-stream";
+import { nextPageHeaders, type PageQuery, toPage } from "../../http/paging";
 import { ownTest, testForStudent } from "../tests/tests.handlers";
 import type * as routes from "./completions.routes";
-
-const exportPageSize = 250;
 
 /** The test a submission names: unknown (or foreign) is a field error; not open to the caller, 403. */
 async function testToSubmitTo(
@@ -202,34 +208,48 @@ export const getCompletionWithCorrectness: RouteHandler<
   return c.json(toTeacherCompletion(await loadOne(db, id)), 200);
 };
 
+/** A completions list as the contract pages it, streamed in slices (see `pageOfCompletions`). */
+async function completionList<Output>(
+  c: AppContext,
+  query: PageQuery,
+  scope: CompletionScope,
+  toOutput: (completion: CompletionRecord) => Output,
+) {
+  const page = toPage(query);
+  const { nextAfterId, slices } = await pageOfCompletions(c.var.deps.store.db, scope, page);
+  return jsonArrayResponse(c, slices, toOutput, nextPageHeaders(c, page, nextAfterId));
+}
+
 export const listTestCompletions: RouteHandler<typeof routes.listTestCompletions, AppEnv> = async (
   c,
 ) => {
-  const { db } = c.var.deps.store;
-  const test = await ownTest(db, currentUser(c), c.req.valid("param").id);
-  const all = await loadCompletions(db, completionsOfTest(test.id));
-  return c.json(all.map(toTeacherCompletion), 200);
+  const test = await ownTest(c.var.deps.store.db, currentUser(c), c.req.valid("param").id);
+  return completionList(c, c.req.valid("query"), completionsOfTest(test.id), toTeacherCompletion);
 };
 
 export const listMyCompletionsOfTest: RouteHandler<
   typeof routes.listMyCompletionsOfTest,
   AppEnv
 > = async (c) => {
-  const { db } = c.var.deps.store;
   const caller = currentUser(c);
-  const test = await testForStudent(db, caller, c.req.valid("param").public_uuid);
-  const own = await loadCompletions(db, completionsOfUserForTest(caller.id, test.id));
-  return c.json(own.map(toStudentCompletion), 200);
+  const test = await testForStudent(c.var.deps.store.db, caller, c.req.valid("param").public_uuid);
+  return completionList(
+    c,
+    c.req.valid("query"),
+    completionsOfUserForTest(caller.id, test.id),
+    toStudentCompletion,
+  );
 };
 
-export const listMyCompletions: RouteHandler<typeof routes.listMyCompletions, AppEnv> = async (
-  c,
-) => {
-  const own = await loadCompletions(c.var.deps.store.db, completionsOfUser(currentUser(c).id));
-  return c.json(own.map(toStudentCompletion), 200);
-};
+export const listMyCompletions: RouteHandler<typeof routes.listMyCompletions, AppEnv> = async (c) =>
+  completionList(
+    c,
+    c.req.valid("query"),
+    completionsOfUser(currentUser(c).id),
+    toStudentCompletion,
+  );
 
-/** Completions of a test, one page at a time, as sheet rows. */
+/** Completions of a test, slice by slice, as sheet rows. */
 async function* exportRows(
   db: Queryable,
   test: TestRow,
@@ -237,19 +257,12 @@ async function* exportRows(
   openGroupIds: Set<number>,
 ) {
   const groupsByStudent = await groupsOfTestStudents(db, test.id, test.organizationId);
-  let afterId: number | undefined;
-  for (;;) {
-    const page = await loadCompletions(db, {
-      ...completionsOfTest(test.id),
-      afterId,
-      limit: exportPageSize,
-    });
-    for (const completion of page) {
+  const { slices } = await pageOfCompletions(db, completionsOfTest(test.id), {});
+  for await (const slice of slices) {
+    for (const completion of slice) {
       const group = groupLabel(groupsByStudent.get(completion.user.id) ?? [], openGroupIds);
       yield exportRow(completion, group, questions);
     }
-    if (page.length < exportPageSize) return;
-    afterId = page.at(-1)?.id;
   }
 }
 

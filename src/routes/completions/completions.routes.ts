@@ -8,6 +8,7 @@ import {
   jsonContent,
   requestBody,
 } from "../../http/openapi";
+import { PageQuerySchema, pagedListContent } from "../../http/paging";
 import { rateLimit } from "../../http/rate-limit";
 import { PublicUuidParamsSchema } from "../tests/tests.routes";
 import {
@@ -74,10 +75,10 @@ export const listTestCompletions = createRoute({
   summary: "Get all completions of test.",
   tags: ["tests"],
   ...signedIn(),
-  request: { params: IdParamsSchema },
+  request: { params: IdParamsSchema, query: PageQuerySchema },
   responses: {
-    200: jsonContent(z.array(TeacherCompletionSchema), "Every completion of the test"),
-    ...errorResponses(401, 403, 404),
+    200: pagedListContent(TeacherCompletionSchema, "Every completion of the test"),
+    ...errorResponses(400, 401, 403, 404),
   },
 });
 
@@ -121,10 +122,10 @@ export const listMyCompletionsOfTest = createRoute({
   summary: "Get all completions of current student of current test.",
   tags: ["tests"],
   ...signedIn(),
-  request: { params: PublicUuidParamsSchema },
+  request: { params: PublicUuidParamsSchema, query: PageQuerySchema },
   responses: {
-    200: jsonContent(z.array(StudentCompletionSchema), "The caller's completions of the test"),
-    ...errorResponses(401, 403, 404),
+    200: pagedListContent(StudentCompletionSchema, "The caller's completions of the test"),
+    ...errorResponses(400, 401, 403, 404),
   },
 });
 
@@ -135,8 +136,9 @@ export const listMyCompletions = createRoute({
   summary: "Get all completions of current user.",
   tags: ["users"],
   ...signedIn(),
+  request: { query: PageQuerySchema },
   responses: {
-    200: jsonContent(z.array(StudentCompletionSchema), "The caller's completions"),
-    ...errorResponses(401),
+    200: pagedListContent(StudentCompletionSchema, "The caller's completions"),
+    ...errorResponses(400, 401),
   },
 });

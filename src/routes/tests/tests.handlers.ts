@@ -22,6 +22,7 @@ import { toStudentTest, toTeacherTest } from "../../domain/test-views";
 import { currentUser } from "../../http/authentication";
 import type { AppEnv } from "../../http/context";
 import { conflict, notFound, permissionDenied, validationError } from "../../http/errors";
+import { nextPageHeaders, toPage } from "../../http/paging";
 import type * as routes from "./tests.routes";
 import { numberInTest, type QuestionToCreate } from "./tests.schemas";
 
@@ -78,8 +79,9 @@ function toNewQuestion(question: QuestionToCreate, index: number): NewQuestion {
 export const listTests: RouteHandler<typeof routes.listTests, AppEnv> = async (c) => {
   const caller = currentUser(c);
   if (!caller.isTeacher) throw teachersOnly();
-  const own = await listTestsOfCreator(c.var.deps.store.db, caller.id);
-  return c.json(own.map(toStudentTest), 200);
+  const page = toPage(c.req.valid("query"));
+  const own = await listTestsOfCreator(c.var.deps.store.db, caller.id, page);
+  return c.json(own.items.map(toStudentTest), 200, nextPageHeaders(c, page, own.nextAfterId));
 };
 
 export const createTest: RouteHandler<typeof routes.createTest, AppEnv> = async (c) => {

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
 import { signedIn } from "../../http/authentication";
 import { errorResponses, IdParamsSchema, jsonContent, requestBody } from "../../http/openapi";
+import { PageQuerySchema, pagedListContent } from "../../http/paging";
 import {
   CreateTestBodySchema,
   StudentTestSchema,
@@ -26,9 +27,10 @@ export const listTests = createRoute({
   summary: "List all tests created by current teacher.",
   tags,
   ...signedIn(),
+  request: { query: PageQuerySchema },
   responses: {
-    200: jsonContent(z.array(StudentTestSchema), "The caller's tests, without answers"),
-    ...errorResponses(401, 403),
+    200: pagedListContent(StudentTestSchema, "The caller's tests, without answers"),
+    ...errorResponses(400, 401, 403),
   },
 });
 

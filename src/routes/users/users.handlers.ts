@@ -14,6 +14,7 @@ import { isOrganizationOwner, organizationChangeProblem } from "../../domain/acc
 import { currentUser } from "../../http/authentication";
 import type { AppDeps, AppEnv } from "../../http/context";
 import { notFound, permissionDenied, validationError } from "../../http/errors";
+import { nextPageHeaders, toPage } from "../../http/paging";
 import type * as routes from "./users.routes";
 import { toUserOutput, type UpdateMeBody } from "./users.schemas";
 
@@ -55,8 +56,13 @@ export const register: RouteHandler<typeof routes.register, AppEnv> = async (c) 
 };
 
 export const listUsers: RouteHandler<typeof routes.listUsers, AppEnv> = async (c) => {
-  const visible = await listVisibleUsers(c.var.deps.store.db, currentUser(c));
-  return c.json(visible.map(toUserOutput), 200);
+  const page = toPage(c.req.valid("query"));
+  const visible = await listVisibleUsers(c.var.deps.store.db, currentUser(c), page);
+  return c.json(
+    visible.items.map(toUserOutput),
+    200,
+    nextPageHeaders(c, page, visible.nextAfterId),
+  );
 };
 
 export const getUser: RouteHandler<typeof routes.getUser, AppEnv> = async (c) => {

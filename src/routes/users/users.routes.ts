@@ -8,6 +8,7 @@ import {
   optionalAuthentication,
   requestBody,
 } from "../../http/openapi";
+import { PageQuerySchema, pagedListContent } from "../../http/paging";
 import { rateLimit } from "../../http/rate-limit";
 import {
   PatchMeBodySchema,
@@ -48,12 +49,13 @@ export const listUsers = createRoute({
   summary: "List the users of the caller's organization",
   tags,
   ...signedIn(),
+  request: { query: PageQuerySchema },
   responses: {
-    200: jsonContent(
-      z.array(UserSchema),
+    200: pagedListContent(
+      UserSchema,
       "Members of the caller's organization (only the caller without one)",
     ),
-    ...errorResponses(401),
+    ...errorResponses(400, 401),
   },
 });
 
