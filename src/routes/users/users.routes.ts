@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
 import { signedIn } from "../../http/authentication";
 import {
