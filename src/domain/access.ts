@@ -27,11 +27,17 @@ export const isTeacherInOrganization = (
   user: UserRow,
 ): user is UserRow & { organizationId: number } => user.isTeacher && user.organizationId !== null;
 
-/** How a caller relates to a test: its creator, someone else in its organization, or an outsider. */
+/**
+ * How a caller relates to a test: its creator, someone else in its organization, or an outsider.
+ * Creator powers last only while the creator is a teacher: `user` is the caller as stored now
+ * (re-read on every request), so a demoted creator is a "former creator" at once, whatever
+ * token they hold, and a creator again once promoted.
+ */
 export function relationToTest(
   user: UserRow,
   test: { creatorId: number; organizationId: number },
-): "creator" | "member" | "outsider" {
+): "creator" | "former creator" | "member" | "outsider" {
   if (user.organizationId !== test.organizationId) return "outsider";
-  return test.creatorId === user.id ? "creator" : "member";
+  if (test.creatorId !== user.id) return "member";
+  return user.isTeacher ? "creator" : "former creator";
 }

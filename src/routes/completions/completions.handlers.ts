@@ -50,7 +50,7 @@ import {
 } from "../../http/errors";
 import { jsonArrayResponse } from "../../http/json-array-stream";
 import { nextPageHeaders, type PageQuery, toPage } from "../../http/paging";
-import { ownTest, testForStudent } from "../tests/tests.handlers";
+import { formerCreator, ownTest, testForStudent } from "../tests/tests.handlers";
 import type * as routes from "./completions.routes";
 
 /** The test a submission names: unknown (or foreign) is a field error; not open to the caller, 403. */
@@ -173,14 +173,18 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
   await grading.waitFor(id, config.gradingWaitMs);
   return c.json(toStudentCompletion(await loadOne(store.db, id)), 201);
 };
-/** A completion the caller may read: their own, or one of a test they created; else 404. */
+/**
+ * A completion the caller may read: their own, or one of a test they created (while a teacher:
+ * a former creator gets 403); else 404.
+ */
 async function readableCompletion(db: Queryable, caller: UserRow, id: number) {
   const found = await findCompletion(db, id);
   if (!found) throw notFound();
   const isStudent = found.completion.userId === caller.id;
-  const isCreator = relationToTest(caller, found.test) === "creator";
-  if (!isStudent && !isCreator) throw notFound();
-  return { isCreator };
+  const relation = relationToTest(caller, found.test);
+  if (!isStudent && relation === "former creator") throw formerCreator();
+  if (!isStudent && relation !== "creator") throw notFound();
+  return { isCreator: relation === "creator" };
 }
 
 async function loadOne(db: Queryable, id: number) {

@@ -27,12 +27,15 @@ import type * as routes from "./tests.routes";
 import { numberInTest, type QuestionToCreate } from "./tests.schemas";
 
 const teachersOnly = () => permissionDenied("Only teachers can manage tests.");
+export const formerCreator = () =>
+  permissionDenied("You created this test, but only teachers can manage tests.");
 
-/** The test if the caller created it: 404 outside its organization, 403 inside. */
+/** The test if the caller created it and is still a teacher: 404 outside its organization, 403 inside. */
 export async function ownTest(db: Queryable, caller: UserRow, testId: number): Promise<TestRow> {
   const test = await findTest(db, testId);
   const relation = test ? relationToTest(caller, test) : "outsider";
   if (!test || relation === "outsider") throw notFound();
+  if (relation === "former creator") throw formerCreator();
   if (relation !== "creator") throw permissionDenied("Only the creator of a test can manage it.");
   return test;
 }
