@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { completionStatuses } from "../../db/schema";
+import { multiLineText, singleLineText } from "../../http/text-input";
 import { MemberSchema } from "../users/users.schemas";
 
 const PickedVariantInputSchema = z.object({
   id: z.number().int().positive().optional(),
-  text: z.string().max(10_000).optional(),
+  text: z.string().check(singleLineText()).max(10_000).optional(),
 });
 
 const AnswerInputSchema = z.object({
@@ -13,13 +14,17 @@ const AnswerInputSchema = z.object({
     .object({
       picked_variant: PickedVariantInputSchema.nullable().optional(),
       picked_variants: z.array(PickedVariantInputSchema).max(200).optional(),
-      code: z.string().max(65_536).optional(),
+      code: z.string().check(multiLineText()).max(65_536).optional(),
     })
     .default({}),
 });
 
 export const CreateCompletionBodySchema = z.object({
-  test: z.string().max(64).openapi({ description: "The test's public_uuid", example: "k3x9q2ab" }),
+  test: z
+    .string()
+    .check(singleLineText())
+    .max(64)
+    .openapi({ description: "The test's public_uuid", example: "k3x9q2ab" }),
   answers: z.array(AnswerInputSchema).max(500).default([]),
 });
 

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { GroupRow, GroupWithMembers } from "../../db/queries/groups";
+import { multiLineText, singleLineText } from "../../http/text-input";
 import { MemberSchema, toMemberOutput } from "../users/users.schemas";
 
 export const GroupSummarySchema = z
@@ -28,8 +29,14 @@ export const GroupSchema = GroupSummarySchema.extend({ members: z.array(MemberSc
 );
 
 export const CreateGroupBodySchema = z.object({
-  name: z.string().trim().min(1).max(150).openapi({ example: "11A" }),
-  description: z.string().trim().max(2000).default("").openapi({ example: "Class of 2027" }),
+  name: z.string().check(singleLineText()).trim().min(1).max(150).openapi({ example: "11A" }),
+  description: z
+    .string()
+    .check(multiLineText())
+    .trim()
+    .max(2000)
+    .default("")
+    .openapi({ example: "Class of 2027" }),
 });
 
 export const GroupMemberBodySchema = z.object({

@@ -7,13 +7,14 @@ import {
   optionalAuthentication,
   requestBody,
 } from "../../http/openapi";
+import { multiLineText, singleLineText } from "../../http/text-input";
 import { OrganizationSchema } from "../users/users.schemas";
 
 const tags = ["organizations"];
 
 export const CreateOrganizationBodySchema = z.object({
-  name: z.string().trim().min(1).max(150),
-  description: z.string().trim().max(2000).default(""),
+  name: z.string().check(singleLineText()).trim().min(1).max(150),
+  description: z.string().check(multiLineText()).trim().max(2000).default(""),
 });
 
 export const listOrganizations = createRoute({

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { type QuestionType, questionTypes } from "../../db/schema";
+import { multiLineText, singleLineText } from "../../http/text-input";
 import { GroupSummarySchema } from "../groups/groups.schemas";
 
 /** The body keys each question type may carry; any other key is refused by name. */
@@ -13,19 +14,27 @@ export const bodyKeysByType: Record<QuestionType, readonly string[]> = {
 const nonBlank = (value: string) => value.trim().length > 0;
 
 const VariantInputSchema = z.object({
-  text: z.string().max(10_000).refine(nonBlank, "This field may not be blank."),
+  text: z
+    .string()
+    .check(singleLineText())
+    .max(10_000)
+    .refine(nonBlank, "This field may not be blank."),
   is_correct: z.boolean().optional(),
 });
 
 const QuestionBodyInputSchema = z.object({
   variants: z.array(VariantInputSchema).max(200).optional(),
-  testing_code: z.string().max(65_536).optional(),
+  testing_code: z.string().check(multiLineText()).max(65_536).optional(),
   strict_score: z.boolean().optional(),
   language: z.enum(["python"]).optional(),
 });
 
 const QuestionFieldsSchema = z.object({
-  text: z.string().max(1_000_000).refine(nonBlank, "This field may not be blank."),
+  text: z
+    .string()
+    .check(multiLineText())
+    .max(1_000_000)
+    .refine(nonBlank, "This field may not be blank."),
   type: z.enum(questionTypes),
   points: z.number().int().min(0).max(32_767).default(1),
   number_in_test: z.number().int().min(0).max(32_767).optional(),
@@ -116,7 +125,13 @@ function checkUniqueNumbers(questions: QuestionInput[] | undefined, ctx: z.core.
 }
 
 const testFields = {
-  name: z.string().trim().min(1).max(150).openapi({ example: "Arithmetic, week 1" }),
+  name: z
+    .string()
+    .check(singleLineText())
+    .trim()
+    .min(1)
+    .max(150)
+    .openapi({ example: "Arithmetic, week 1" }),
   questions: z.array(QuestionInputSchema).max(500),
 };
 

@@ -2,15 +2,18 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
 import { errorResponses, jsonContent, requestBody } from "../../http/openapi";
 import { rateLimit } from "../../http/rate-limit";
+import { singleLineText } from "../../http/text-input";
 
 const tags = ["users"];
 
 export const ObtainTokenBodySchema = z.object({
-  email: z.string().max(254),
-  password: z.string().max(256),
+  email: z.string().check(singleLineText()).max(254),
+  password: z.string().check(singleLineText()).max(256),
 });
 
-export const RefreshTokenBodySchema = z.object({ refresh: z.string().max(4096) });
+export const RefreshTokenBodySchema = z.object({
+  refresh: z.string().check(singleLineText()).max(4096),
+});
 
 const TokenPairSchema = z.object({ access: z.string(), refresh: z.string() }).openapi("TokenPair", {
   example: { access: "eyJhbGciOiJIUzI1NiIs...", refresh: "eyJhbGciOiJIUzI1NiIs..." },

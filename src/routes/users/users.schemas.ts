@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { OrganizationRow, UserRow, UserWithOrganization } from "../../db/queries/users";
+import { singleLineText } from "../../http/text-input";
 
 export const OrganizationSchema = z
   .object({
@@ -67,15 +68,17 @@ export function toUserOutput(user: UserWithOrganization): UserOutput {
   };
 }
 
-const name = z.string().trim().min(1).max(150).openapi({ example: "Anna" });
+const name = z.string().check(singleLineText()).trim().min(1).max(150).openapi({ example: "Anna" });
 const email = z
   .string()
+  .check(singleLineText())
   .trim()
   .max(254)
   .pipe(z.email())
   .openapi({ type: "string", format: "email", maxLength: 254, example: "anna@example.com" });
 const photo = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain })
+  .check(singleLineText())
   .max(2048)
   .nullable()
   .optional()
@@ -84,6 +87,7 @@ const organizationId = z.number().int().positive().nullable().optional().openapi
 
 const password = z
   .string()
+  .check(singleLineText())
   .openapi({ example: "correct horse battery" })
   .min(8, "This password is too short. It must contain at least 8 characters.")
   .max(256, "Ensure this field has no more than 256 characters.")
