@@ -60,13 +60,16 @@ export function createApp(deps: AppDeps) {
       refreshTtlSeconds: config.refreshTokenTtlSeconds,
     },
     refreshRotation: config.refreshTokenRotation,
-    maxFailedLogins: config.loginMaxFailures,
-    lockoutSeconds: config.loginLockoutSeconds,
+    signInLimits: {
+      maxFailuresPerEmail: config.loginMaxFailures,
+      maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
+      windowSeconds: config.loginLockoutSeconds,
+      checksPerEmailPerMinute: config.loginRatePerMinute,
+      checksPerAddressPerMinute: config.loginRatePerAddressPerMinute,
+    },
   });
 
   const limits = createAbuseLimits({
-    loginsPerMinute: config.loginRatePerMinute,
-    loginsPerAddressPerMinute: config.loginRatePerAddressPerMinute,
     registrationsPerHour: config.registerRatePerHour,
     submissionsPerMinute: config.submissionRatePerMinute,
   });

@@ -28,6 +28,8 @@ const ConfigSchema = z
     CORS_ORIGINS: z.string().default("*"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     LOGIN_MAX_FAILURES: positiveInt.default(5),
+    LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt.default(100),
+    TRUST_PROXY: z.coerce.number().int().min(0).max(32).default(0),
     LOGIN_RATE_PER_MINUTE: positiveInt.default(20),
     LOGIN_RATE_PER_ADDRESS_PER_MINUTE: positiveInt.default(600),
     REGISTER_RATE_PER_HOUR: positiveInt.default(30),
@@ -72,11 +74,15 @@ export interface Config {
   corsOrigins: "*" | string[];
   logLevel: RawConfig["LOG_LEVEL"];
   loginMaxFailures: number;
+  /** Failed sign-ins from one client address per lockout window before it counts as noisy. */
+  loginMaxFailuresPerAddress: number;
   loginLockoutSeconds: number;
   /** Sign-in attempts per email per minute. */
   loginRatePerMinute: number;
-  /** Sign-in attempts per client address per minute: high, since a school signs in from one NAT. */
+  /** Sign-in attempts per client address per minute before it counts as noisy. */
   loginRatePerAddressPerMinute: number;
+  /** Reverse proxies in front of the server: the client address is this far from the right of X-Forwarded-For. */
+  trustProxy: number;
   registerRatePerHour: number;
   submissionRatePerMinute: number;
   /** Code answers of one student waiting for the grader at once. */
@@ -129,9 +135,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
             .filter(Boolean),
     logLevel: raw.LOG_LEVEL,
     loginMaxFailures: raw.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerAddress: raw.LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginLockoutSeconds: raw.LOGIN_LOCKOUT_SECONDS,
     loginRatePerMinute: raw.LOGIN_RATE_PER_MINUTE,
     loginRatePerAddressPerMinute: raw.LOGIN_RATE_PER_ADDRESS_PER_MINUTE,
+    trustProxy: raw.TRUST_PROXY,
     registerRatePerHour: raw.REGISTER_RATE_PER_HOUR,
     submissionRatePerMinute: raw.SUBMISSION_RATE_PER_MINUTE,
     gradingMaxPendingPerUser: raw.GRADING_MAX_PENDING_PER_USER,

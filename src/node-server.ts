@@ -7,6 +7,7 @@ import { ConfigError, parseConfig } from "./config";
 import { createStore } from "./db/client";
 import { applyMigrations, openNodeDatabase } from "./db/node-database";
 import { startNodeGrading } from "./grading/node-grading";
+import { clientAddressOf } from "./http/client-address";
 import type { AppConfig } from "./http/context";
 import { swaggerUiAssetsFromNodeModules } from "./http/swagger-ui-assets";
 import { createJsonLogger } from "./logger";
@@ -43,7 +44,12 @@ export async function runNodeServer(
     config: appConfig,
     clock,
     logger,
-    clientAddress: (c) => getConnInfo(c).remote.address,
+    clientAddress: (c) =>
+      clientAddressOf(
+        getConnInfo(c).remote.address,
+        c.req.header("x-forwarded-for"),
+        config.trustProxy,
+      ),
     docsAssets: swaggerUiAssetsFromNodeModules(),
   });
 

@@ -15,6 +15,7 @@ import {
   GradingQueueObjectBase,
 } from "./grading/durable-queue";
 import { leaseMsFor } from "./grading/lease";
+import { workerClientAddress } from "./http/client-address";
 import { createJsonLogger } from "./logger";
 
 export interface Env {
@@ -54,7 +55,7 @@ function appFor(env: Env) {
       config: { ...config, jwtSecret: config.jwtSecret },
       clock: { now: () => Date.now() },
       logger: createJsonLogger(config.logLevel),
-      clientAddress: (c) => c.req.header("cf-connecting-ip"),
+      clientAddress: (c) => workerClientAddress(c.req.raw.headers, config.trustProxy),
     });
   })();
   return app;

@@ -5,6 +5,24 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+/** Starts `src/node.ts` on a free port; resolves with its URL once it logs "listening". */
+function startServer(env: Record<string, string>, logLines: Record<string, unknown>[] = []) {
+  const server = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: server.stdout as NodeJS.ReadableStream });
+    lines.on("line", (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logLines.push(entry);
+      if (entry.message === "listening") resolve(entry.url as string);
+    });
+    server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { server, url };
+}
+
 /** `npm start` as an operator runs it: a real process, a real port, a database file it creates. */
 describe("the Node entry", () => {
   const folder = mkdtempSync(join(tmpdir(), "testit-entry-"));
@@ -14,19 +32,9 @@ describe("the Node entry", () => {
   const logLines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    server = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
-      env: { ...process.env, PORT: "0", DATABASE_URL: `file:${databaseFile}`, LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    baseUrl = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: server.stdout as NodeJS.ReadableStream });
-      lines.on("line", (line) => {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logLines.push(entry);
-        if (entry.message === "listening") resolve(entry.url as string);
-      });
-      server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    });
+    const started = startServer({ DATABASE_URL: `file:${databaseFile}` }, logLines);
+    server = started.server;
+    baseUrl = await started.url;
   });
 
   afterAll(() => {
@@ -72,6 +80,48 @@ describe("the Node entry", () => {
     server.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(logLines.some((line) => line.message === "stopped")).toBe(true);
+  });
+});
+
+describe("the Node entry behind a reverse proxy (TRUST_PROXY=1)", () => {
+  const folder = mkdtempSync(join(tmpdir(), "testit-proxy-"));
+  let server: ChildProcess;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    const started = startServer({
+      DATABASE_URL: `file:${join(folder, "testit.db")}`,
+      TRUST_PROXY: "1",
+      LOGIN_MAX_FAILURES_PER_ADDRESS: "2",
+    });
+    server = started.server;
+    baseUrl = await started.url;
+  });
+
+  afterAll(() => {
+    server.kill("SIGKILL");
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const obtain = (email: string, forwardedFor?: string) =>
+    fetch(`${baseUrl}/api/users/token/obtain/`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor }),
+      },
+      body: JSON.stringify({ email, password: "a wrong password" }),
+    }).then((response) => response.status);
+
+  it("reads the client from X-Forwarded-For: clients behind the proxy are throttled apart", async () => {
+    const email = "someone@example.com";
+    expect(await obtain(email, "203.0.113.1")).toBe(401);
+    expect(await obtain("someone.else@example.com", "203.0.113.1")).toBe(401);
+    // 203.0.113.1 is noisy now: it gets no further guess at that email; other clients do.
+    expect(await obtain(email, "203.0.113.1")).toBe(429);
+    expect(await obtain(email, "198.51.100.1, 203.0.113.1")).toBe(429);
+    expect(await obtain(email, "203.0.113.2")).toBe(401);
+    expect(await obtain(email)).toBe(401);
   });
 });
 

@@ -3,9 +3,9 @@ import type { Store } from "../db/client";
 import { findUserByEmail, findUserById, type UserRow } from "../db/queries/users";
 import { revokedTokens } from "../db/schema";
 import { sha256Hex } from "../digest";
-import { ApiError, invalidToken, notAuthenticated, tooManyRequests } from "../http/errors";
-import { RateLimiter } from "../http/rate-limiter";
+import { ApiError, invalidToken, notAuthenticated } from "../http/errors";
 import type { PasswordHasher } from "./passwords";
+import { type SignInLimits, SignInThrottle } from "./sign-in-throttle";
 import { issueToken, readToken, type TokenSettings } from "./tokens";
 
 export interface AuthenticatorOptions {
@@ -14,8 +14,7 @@ export interface AuthenticatorOptions {
   now: () => number;
   tokens: TokenSettings;
   refreshRotation: boolean;
-  maxFailedLogins: number;
-  lockoutSeconds: number;
+  signInLimits: SignInLimits;
 }
 
 export interface TokenPair {
@@ -28,18 +27,26 @@ const wrongCredentials = "No active account found with the given credentials";
 const basicCacheTtlMs = 60_000;
 const basicCacheMaxEntries = 10_000;
 
+/** Basic credentials that verified: valid while the user's email and token version are unchanged. */
+interface VerifiedBasic {
+  userId: number;
+  email: string;
+  tokenVersion: number;
+  expiresAtMs: number;
+}
+
+const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
 export class Authenticator {
-  /** Failed logins per email and per client address; in memory (per process, per isolate). */
-  readonly #failures: RateLimiter;
-  readonly #verifiedBasic = new Map<
-    string,
-    { userId: number; tokenVersion: number; expiresAtMs: number }
-  >();
+  readonly #throttle: SignInThrottle;
+  readonly #verifiedBasic = new Map<string, VerifiedBasic>();
+  /** Basic credentials being checked now: identical parallel calls share one check. */
+  readonly #checkingBasic = new Map<string, Promise<UserRow>>();
   /** A real hash to verify against when the email is unknown, so timing does not reveal accounts. */
   #decoyHash: Promise<string> | undefined;
 
   constructor(private readonly options: AuthenticatorOptions) {
-    this.#failures = new RateLimiter(options.maxFailedLogins, options.lockoutSeconds * 1000);
+    this.#throttle = new SignInThrottle(options.signInLimits, options.now);
   }
 
   /** Email + password → the active user; throttled per email and per client address. */
@@ -48,23 +55,23 @@ export class Authenticator {
     password: string,
     clientAddress: string | undefined,
   ): Promise<UserRow> {
-    const now = this.options.now();
-    const keys = [
-      `email:${email.trim().toLowerCase()}`,
-      ...(clientAddress ? [`address:${clientAddress}`] : []),
-    ];
-    const retryAfter = Math.max(...keys.map((key) => this.#failures.retryAfterSeconds(key, now)));
-    if (retryAfter > 0) throw tooManyRequests(retryAfter);
-
-    const user = await findUserByEmail(this.options.store.db, email);
-    const passwordMatches = user
-      ? await this.options.passwords.verify(user.passwordHash, password)
-      : await this.#verifyDecoy(password);
+    const attempt = await this.#throttle.begin(email, clientAddress);
+    let user: UserRow | undefined;
+    let passwordMatches: boolean;
+    try {
+      user = await findUserByEmail(this.options.store.db, email);
+      passwordMatches = user
+        ? await this.options.passwords.verify(user.passwordHash, password)
+        : await this.#verifyDecoy(password);
+    } catch (error) {
+      attempt.release();
+      throw error;
+    }
     if (!user || !passwordMatches || !user.isActive) {
-      for (const key of keys) this.#failures.hit(key, now);
+      attempt.failed();
       throw notAuthenticated(wrongCredentials);
     }
-    this.#failures.reset(keys[0] as string);
+    attempt.release();
     return user;
   }
 
@@ -132,9 +139,28 @@ export class Authenticator {
     const cached = this.#verifiedBasic.get(cacheKey);
     if (cached && cached.expiresAtMs > this.options.now()) {
       const user = await findUserById(this.options.store.db, cached.userId);
-      if (user?.isActive && user.tokenVersion === cached.tokenVersion) return user;
+      // A changed password bumps the token version; a changed email must stop working too.
+      const stillValid =
+        user?.isActive &&
+        user.tokenVersion === cached.tokenVersion &&
+        sameEmail(user.email, cached.email);
+      if (user && stillValid) return user;
       this.#verifiedBasic.delete(cacheKey);
     }
+    const running = this.#checkingBasic.get(cacheKey);
+    if (running) return running;
+    const check = this.#checkBasic(encoded, cacheKey, clientAddress).finally(() =>
+      this.#checkingBasic.delete(cacheKey),
+    );
+    this.#checkingBasic.set(cacheKey, check);
+    return check;
+  }
+
+  async #checkBasic(
+    encoded: string,
+    cacheKey: string,
+    clientAddress: string | undefined,
+  ): Promise<UserRow> {
     const decoded = decodeBase64(encoded);
     const separator = decoded?.indexOf(":") ?? -1;
     if (decoded === undefined || separator < 0)
@@ -150,6 +176,7 @@ export class Authenticator {
     if (this.#verifiedBasic.size >= basicCacheMaxEntries) this.#verifiedBasic.clear();
     this.#verifiedBasic.set(cacheKey, {
       userId: user.id,
+      email: user.email,
       tokenVersion: user.tokenVersion,
       expiresAtMs: this.options.now() + basicCacheTtlMs,
     });

@@ -5,22 +5,16 @@ import { RateLimiter } from "./rate-limiter";
 
 /** The app's limiters (one set per app instance), built from configuration. */
 export interface AbuseLimits {
-  loginsPerAddress: RateLimiter;
-  loginsPerEmail: RateLimiter;
   registrationsPerAddress: RateLimiter;
   submissionsPerUser: RateLimiter;
 }
 
 export function createAbuseLimits(config: {
-  loginsPerMinute: number;
-  loginsPerAddressPerMinute: number;
   registrationsPerHour: number;
   submissionsPerMinute: number;
 }): AbuseLimits {
   const minute = 60_000;
   return {
-    loginsPerAddress: new RateLimiter(config.loginsPerAddressPerMinute, minute),
-    loginsPerEmail: new RateLimiter(config.loginsPerMinute, minute),
     registrationsPerAddress: new RateLimiter(config.registrationsPerHour, 60 * minute),
     submissionsPerUser: new RateLimiter(config.submissionsPerMinute, minute),
   };
@@ -35,7 +29,7 @@ export interface RateLimitRule {
 }
 
 /** Counts one request under `key`; over the limit, 429 with `Retry-After`. Returns the count's state. */
-export function enforceRateLimit(c: AppContext, name: string, limiter: RateLimiter, key: string) {
+function enforceRateLimit(c: AppContext, name: string, limiter: RateLimiter, key: string) {
   const result = limiter.hit(key, c.var.deps.clock.now());
   if (!result.allowed) {
     throw new ApiError(

@@ -3,6 +3,11 @@ interface Window {
   resetAtMs: number;
 }
 
+/** A slot taken from a limiter's window (see `RateLimiter.take`). */
+export interface Slot {
+  release(): void;
+}
+
 /**
  * Fixed-window request counting per key, in memory: per process on Node, per isolate on Workers.
  * Bounded: when full, expired windows are dropped, then the oldest.
@@ -29,6 +34,22 @@ export class RateLimiter {
       allowed: window.count <= this.limit,
       remaining: Math.max(0, this.limit - window.count),
       resetSeconds: Math.max(1, Math.ceil((window.resetAtMs - nowMs) / 1000)),
+    };
+  }
+
+  /**
+   * Takes one of the window's slots for `key` when one is left; a refused take counts nothing.
+   * `release` gives the slot back (within the same window), for work that turned out not to count.
+   */
+  take(key: string, nowMs: number): Slot | { retryAfterSeconds: number } {
+    const retryAfterSeconds = this.retryAfterSeconds(key, nowMs);
+    if (retryAfterSeconds > 0) return { retryAfterSeconds };
+    this.hit(key, nowMs);
+    const window = this.#windows.get(key);
+    return {
+      release: () => {
+        if (window && this.#windows.get(key) === window && window.count > 0) window.count -= 1;
+      },
     };
   }
 

@@ -3,10 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { nodeArgon2Hasher } from "../../src/auth/node-argon2";
+import type { PasswordHasher } from "../../src/auth/passwords";
 import { parseConfig } from "../../src/config";
 import { createStore } from "../../src/db/client";
 import { applyMigrations, openNodeDatabase } from "../../src/db/node-database";
 import { startNodeGrading } from "../../src/grading/node-grading";
+import { clientAddressOf } from "../../src/http/client-address";
 import type { AppConfig } from "../../src/http/context";
 import { swaggerUiAssetsFromNodeModules } from "../../src/http/swagger-ui-assets";
 import { createJsonLogger, type Logger } from "../../src/logger";
@@ -40,6 +42,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   logger?: Logger;
   clientAddress?: string;
+  /** Real argon2 unless given (a test may wrap it to count the checks). */
+  passwords?: PasswordHasher;
 }
 
 /** The real app over a fresh libSQL file in a temporary folder, with real argon2 and JWTs. */
@@ -63,13 +67,18 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const app = createApp({
     store,
     grading: grading.queue,
-    passwords: nodeArgon2Hasher,
+    passwords: options.passwords ?? nodeArgon2Hasher,
     config,
     clock,
     logger,
     docsAssets: swaggerUiAssetsFromNodeModules(),
+    // The peer comes from a test header (app.request has no socket); the rest is the real rule.
     clientAddress: (c) =>
-      c.req.header("x-test-client-address") ?? options.clientAddress ?? "127.0.0.1",
+      clientAddressOf(
+        c.req.header("x-test-client-address") ?? options.clientAddress ?? "127.0.0.1",
+        c.req.header("x-forwarded-for"),
+        config.trustProxy,
+      ),
   });
   return {
     app,

@@ -1,11 +1,9 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../http/context";
-import { enforceRateLimit } from "../../http/rate-limit";
 import type * as routes from "./tokens.routes";
 
 export const obtainToken: RouteHandler<typeof routes.obtainToken, AppEnv> = async (c) => {
   const { email, password } = c.req.valid("json");
-  enforceRateLimit(c, "sign-in attempts", c.var.limits.loginsPerEmail, email.trim().toLowerCase());
   const user = await c.var.auth.login(email, password, c.var.deps.clientAddress(c));
   return c.json(await c.var.auth.issuePair(user), 200);
 };

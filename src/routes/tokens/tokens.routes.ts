@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
 import { errorResponses, jsonContent, requestBody } from "../../http/openapi";
-import { rateLimit } from "../../http/rate-limit";
 import { singleLineText } from "../../http/text-input";
 
 const tags = ["users"];
@@ -42,14 +41,7 @@ export const obtainToken = createRoute({
   summary: "Takes a set of user credentials and returns an access and refresh JSON web token pair.",
   tags,
   security: [],
-  middleware: [
-    rateLimit({
-      name: "sign-in attempts",
-      limiter: (l) => l.loginsPerAddress,
-      key: (c) => c.var.deps.clientAddress(c),
-    }),
-    acceptBody(ObtainTokenBodySchema),
-  ] as const,
+  middleware: [acceptBody(ObtainTokenBodySchema)] as const,
   request: { body: requestBody(ObtainTokenBodySchema, "ObtainTokenBody") },
   responses: {
     200: jsonContent(TokenPairSchema, "A token pair"),
