@@ -18,5 +18,8 @@ const withoutNul = /^[^\u0000]*$/;
 export const singleLineText = () =>
   z.regex(withoutControlCharacters, "Control characters and line breaks are not allowed.");
 
+/** The single-line rule as a JSON Schema `pattern`, for schemas whose documentation is written out. */
+export const singleLineTextPattern = withoutControlCharacters.source;
+
 /** Question text, descriptions, code: anything but NUL (which libSQL would cut the text at). */
 export const multiLineText = () => z.regex(withoutNul, "Null characters are not allowed.");

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { OrganizationRow, UserRow, UserWithOrganization } from "../../db/queries/users";
-import { singleLineText } from "../../http/text-input";
+import { singleLineText, singleLineTextPattern } from "../../http/text-input";
 
 export const OrganizationSchema = z
   .object({
@@ -69,20 +69,21 @@ export function toUserOutput(user: UserWithOrganization): UserOutput {
 }
 
 const name = z.string().check(singleLineText()).trim().min(1).max(150).openapi({ example: "Anna" });
-const email = z
+const email = z.string().check(singleLineText()).trim().max(254).pipe(z.email()).openapi({
+  type: "string",
+  format: "email",
+  maxLength: 254,
+  pattern: singleLineTextPattern,
+  example: "anna@example.com",
+});
+// The URL check normalizes the value (dropping tabs and line breaks): refuse them before it.
+const photo = z
   .string()
   .check(singleLineText())
-  .trim()
-  .max(254)
-  .pipe(z.email())
-  .openapi({ type: "string", format: "email", maxLength: 254, example: "anna@example.com" });
-const photo = z
-  .url({ protocol: /^https?$/, hostname: z.regexes.domain })
-  .check(singleLineText())
-  .max(2048)
+  .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.domain }).max(2048))
   .nullable()
   .optional()
-  .openapi({ example: "https://example.com/me.png" });
+  .openapi({ format: "uri", maxLength: 2048, example: "https://example.com/me.png" });
 const organizationId = z.number().int().positive().nullable().optional().openapi({ example: 1 });
 
 const password = z
