@@ -7,7 +7,6 @@ import {
   createOpenTest,
   createWorld,
   registerUser,
-  sampleQuestions,
   type TestUser,
   uniqueEmail,
   type World,
