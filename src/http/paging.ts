@@ -10,7 +10,8 @@ const wholeNumber = (minimum: number, maximum: number) =>
     .string()
     .regex(/^\d+$/, "A valid integer is required.")
     .transform(Number)
-    .pipe(z.number().int().min(minimum).max(maximum))
+    // Digits only, so a whole number; too many of them fail the maximum.
+    .pipe(z.number().min(minimum).max(maximum))
     .optional();
 
 /** `?limit=&after=` of the lists that grow with use (CONTRACT §1 Lists). */
