@@ -6,38 +6,23 @@
  * another student calling `GET /api/users/me` back to back. Prints their latency and the server's
  * event-loop delay (`perf_hooks.monitorEventLoopDelay`, read through `/__event-loop`).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
 import { applyMigrations, openNodeDatabase } from "../src/db/node-database";
 import { seedHeavyStudent } from "../tests/helpers/heavy-student";
+import { startServer } from "./server-process";
 
 const password = "stall bench password";
 const smallClients = 20;
 const idleSeconds = 3;
 
-function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/server.ts"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: "a-benchmark-secret-that-is-long-enough",
-      GRADING_CONCURRENCY: "0",
-      ACCESS_TOKEN_TTL: "3600",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      if (line.includes('"listening"')) resolve({ child, url: JSON.parse(line).url });
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
+const serverEnv = {
+  JWT_SECRET: "a-benchmark-secret-that-is-long-enough",
+  GRADING_CONCURRENCY: "0",
+  ACCESS_TOKEN_TTL: "3600",
+};
 
 async function token(url: string, email: string): Promise<string> {
   const response = await fetch(`${url}/api/users/token/obtain/`, {
@@ -117,7 +102,7 @@ client.close();
 console.log(
   `seeded ${seeded.completions} completions × ${seeded.answersPerCompletion} answers in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
 );
-const { child, url } = await startServer(databaseUrl);
+const { child, url } = await startServer("bench/server.ts", databaseUrl, serverEnv);
 try {
   const tokens = {
     heavy: await token(url, seeded.studentEmail),

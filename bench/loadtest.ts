@@ -4,11 +4,9 @@
  * Then: every completion exists exactly once with a final score, and the server's memory is
  * back near where it started. Exits non-zero when a check fails.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { createClient } from "@libsql/client";
 import { eq } from "drizzle-orm";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
@@ -18,6 +16,7 @@ import { insertQuestions } from "../src/db/queries/tests";
 import { groupMembers, groups, organizations, testGroups, tests, users } from "../src/db/schema";
 import { generatePublicUuid } from "../src/domain/public-uuid";
 import { residentMb as residentMbOf } from "../src/grading/sandbox/process";
+import { startServer } from "./server-process";
 
 const students = Number(process.env.LOADTEST_STUDENTS ?? 500);
 const windowMs = 60_000;
@@ -118,24 +117,10 @@ async function seed(databaseUrl: string) {
   return publicUuid;
 }
 
-function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: "a-load-test-secret-that-is-long-enough",
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      if (line.includes('"listening"')) resolve({ child, url: JSON.parse(line).url });
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
+const serverEnv = {
+  JWT_SECRET: "a-load-test-secret-that-is-long-enough",
+  LOG_LEVEL: "info",
+};
 
 const residentMb = (pid: number) => residentMbOf(pid) ?? 0;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -218,7 +203,7 @@ async function student(
 const folder = mkdtempSync(join(tmpdir(), "testit-load-"));
 const databaseUrl = `file:${join(folder, "testit.db")}`;
 const publicUuid = await seed(databaseUrl);
-const { child, url } = await startServer(databaseUrl);
+const { child, url } = await startServer("src/node.ts", databaseUrl, serverEnv);
 const pid = child.pid as number;
 const failures: string[] = [];
 try {

@@ -3,15 +3,14 @@
  * concurrent clients. Prints a table (req/s, p50/p99, ratio to a bare Hono route on the same
  * server) and writes bench/results/latest.json. Then the grading figures.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { createClient } from "@libsql/client";
 import autocannon from "autocannon";
 import { residentMb as residentMbOf } from "../src/grading/sandbox/process";
 import { seedDatabase, seedPassword } from "./seed";
+import { startServer } from "./server-process";
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrencies = [1, 16, 64];
@@ -27,31 +26,16 @@ interface Row {
   ceilingRatio?: number;
 }
 
-function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/server.ts"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: "a-benchmark-secret-that-is-long-enough",
-      GRADING_CONCURRENCY: "0",
-      ACCESS_TOKEN_TTL: "3600",
-      // Throughput is measured from one client address and account: the abuse limits stay out of the way.
-      LOGIN_MAX_FAILURES: "1000000",
-      LOGIN_RATE_PER_MINUTE: "1000000",
-      LOGIN_RATE_PER_ADDRESS_PER_MINUTE: "1000000",
-      SUBMISSION_RATE_PER_MINUTE: "1000000",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      if (line.includes('"listening"')) resolve({ child, url: JSON.parse(line).url });
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
+const serverEnv = {
+  JWT_SECRET: "a-benchmark-secret-that-is-long-enough",
+  GRADING_CONCURRENCY: "0",
+  ACCESS_TOKEN_TTL: "3600",
+  // Throughput is measured from one client address and account: the abuse limits stay out of the way.
+  LOGIN_MAX_FAILURES: "1000000",
+  LOGIN_RATE_PER_MINUTE: "1000000",
+  LOGIN_RATE_PER_ADDRESS_PER_MINUTE: "1000000",
+  SUBMISSION_RATE_PER_MINUTE: "1000000",
+};
 
 const residentMb = (pid: number) => residentMbOf(pid) ?? 0;
 
@@ -143,7 +127,7 @@ const folder = mkdtempSync(join(tmpdir(), "testit-bench-"));
 const databaseUrl = `file:${join(folder, "testit.db")}`;
 console.log("seeding: 1,000 students, 30 groups, 50 tests × 20 questions, 20,000 completions …");
 const seeded = await seedDatabase(databaseUrl);
-const { child, url } = await startServer(databaseUrl);
+const { child, url } = await startServer("bench/server.ts", databaseUrl, serverEnv);
 const pid = child.pid as number;
 const rows: Row[] = [];
 try {

@@ -8,17 +8,23 @@ import { registerUser, type TestUser, uniqueEmail } from "./helpers/fixtures";
 let t: TestApp;
 afterEach(() => t.close());
 
-/** Real argon2, counting the checks, to tell how many guesses were verified. */
-function countingHasher() {
+/**
+ * An app over real argon2 that counts the password checks (to tell how many guesses were
+ * verified), and a registered user; the count starts after the user's own sign-in.
+ */
+async function appCountingChecks(env: Record<string, string> = {}) {
   const counter = { checks: 0 };
-  const hasher: PasswordHasher = {
+  const passwords: PasswordHasher = {
     hash: (password) => nodeArgon2Hasher.hash(password),
     verify: (hash, password) => {
       counter.checks += 1;
       return nodeArgon2Hasher.verify(hash, password);
     },
   };
-  return { counter, hasher };
+  t = await createTestApp({ passwords, env });
+  const user = await registerUser(t);
+  counter.checks = 0;
+  return { counter, user };
 }
 
 type Via = "token" | "basic";
@@ -41,10 +47,7 @@ const countOf = (responses: ApiResponse[], status: number) =>
 
 describe("per email", () => {
   it("checks at most LOGIN_MAX_FAILURES of 60 concurrent wrong passwords (token and Basic mixed); the rest get 429", async () => {
-    const { counter, hasher } = countingHasher();
-    t = await createTestApp({ passwords: hasher });
-    const user = await registerUser(t);
-    counter.checks = 0;
+    const { counter, user } = await appCountingChecks();
     const burst = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         signIn(i % 2 === 0 ? "token" : "basic", user.email, `wrong password ${i}`, {
@@ -62,10 +65,7 @@ describe("per email", () => {
   });
 
   it("refuses the right password inside the burst once the limit is reached, token and Basic alike", async () => {
-    const { counter, hasher } = countingHasher();
-    t = await createTestApp({ passwords: hasher });
-    const user = await registerUser(t);
-    counter.checks = 0;
+    const { counter, user } = await appCountingChecks();
     const inFlight = Array.from({ length: 60 }, (_, i) =>
       signIn(i % 2 === 0 ? "token" : "basic", user.email, `wrong password ${i}`),
     );
@@ -86,10 +86,7 @@ describe("per email", () => {
   });
 
   it("never checks more than the limit even when the right password races the guesses", async () => {
-    const { counter, hasher } = countingHasher();
-    t = await createTestApp({ passwords: hasher });
-    const user = await registerUser(t);
-    counter.checks = 0;
+    const { counter, user } = await appCountingChecks();
     const burst = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         i === 30
@@ -199,8 +196,7 @@ describe("per client address", () => {
   });
 
   it("gives a noisy address one check per fresh email even when the guesses arrive at once", async () => {
-    const { counter, hasher } = countingHasher();
-    t = await createTestApp({ passwords: hasher, env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "1" } });
+    const { counter } = await appCountingChecks({ LOGIN_MAX_FAILURES_PER_ADDRESS: "1" });
     const noisy = { "x-test-client-address": "198.51.100.9" };
     expect((await signIn("token", uniqueEmail(), "typo", noisy)).status).toBe(401);
     const email = uniqueEmail();

@@ -77,24 +77,26 @@ const submission = (answers: unknown[], test = openTest.public_uuid) => ({
   json: { test, answers },
 });
 
+/** A valid value of a user field with `value` inside it. */
+const userField = (field: string, value: string) =>
+  field === "email"
+    ? `a${value}b@example.com`
+    : field === "photo"
+      ? `https://example.com/a${value}b.png`
+      : `Anna ${value} long enough`;
+
+const userFields = ["email", "password", "first_name", "last_name", "photo"];
+
 const fields: FieldCase[] = [
-  ...["email", "password", "first_name", "last_name", "photo"].map(
+  ...userFields.map(
     (field): FieldCase => ({
       field: `register ${field}`,
       line: "single",
-      request: (value) =>
-        registration({
-          [field]:
-            field === "email"
-              ? `a${value}b@example.com`
-              : field === "photo"
-                ? `https://example.com/a${value}b.png`
-                : `Anna ${value} long enough`,
-        }),
+      request: (value) => registration({ [field]: userField(field, value) }),
       errorPath: [field],
     }),
   ),
-  ...["email", "password", "first_name", "last_name", "photo"].map(
+  ...userFields.map(
     (field): FieldCase => ({
       field: `users/me ${field}`,
       line: "single",
@@ -102,14 +104,7 @@ const fields: FieldCase[] = [
         method: "PATCH",
         path: "/api/users/me",
         auth: world.noOrg.auth,
-        json: {
-          [field]:
-            field === "email"
-              ? `a${value}b@example.com`
-              : field === "photo"
-                ? `https://example.com/a${value}b.png`
-                : `Anna ${value} long enough`,
-        },
+        json: { [field]: userField(field, value) },
       }),
       errorPath: [field],
     }),
