@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { answers, completions, questions } from "../db/schema";
 import { scoreCode } from "../domain/scoring";
-import type { RunReport } from "./sandbox/sandbox";
+import type { RunReport } from "./harness/harness";
 
 /** A graded code answer as stored. */
 export interface AnswerGrade {

@@ -40,7 +40,7 @@ export async function startNodeGrading(
   if (runners > 0) {
     const limits = defaultLimits(config.sandboxTimeLimitMs, config.sandboxMemoryMb);
     const kind = await chooseSandbox(config.sandbox, limits, logger);
-    pool = new RunnerPool(queue, createSandboxes(kind, limits, runners), logger);
+    pool = new RunnerPool(queue, await createSandboxes(kind, limits, runners), logger);
     pool.start();
   }
   return {

@@ -24,7 +24,7 @@ async function main() {
   const workers = config.gradingConcurrency ?? availableParallelism();
   const pool = new RunnerPool(
     new HttpLeaseSource(values.url, config.runnerToken),
-    createSandboxes(kind, limits, workers),
+    await createSandboxes(kind, limits, workers),
     logger,
   );
   pool.start();

@@ -1,4 +1,6 @@
 import type { Logger } from "../logger";
+import { Grader } from "./grader";
+import { PlanCache } from "./plan-cache";
 import type { JobOutcome, LeasedJob, LeaseSource } from "./queue";
 import { type Sandbox, SandboxUnavailableError } from "./sandbox/sandbox";
 
@@ -7,23 +9,10 @@ const retryDelayMs = 1_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs one leased job in the sandbox; the sandbox failing is reported as such, never as a grade. */
-export async function runJob(sandbox: Sandbox, job: LeasedJob): Promise<JobOutcome> {
-  if (job.language !== "python")
-    return {
-      kind: "graded",
-      report: {
-        passed: 0,
-        total: 0,
-        raised: true,
-        errors: `Unsupported language: ${job.language}`,
-      },
-    };
+/** Grades one leased job; the sandbox failing is reported as such, never as a grade. */
+export async function runJob(grader: Grader, job: LeasedJob): Promise<JobOutcome> {
   try {
-    return {
-      kind: "graded",
-      report: await sandbox.run({ code: job.code, testingCode: job.testingCode }),
-    };
+    return { kind: "graded", report: await grader.grade(job) };
   } catch (error) {
     const reason =
       error instanceof SandboxUnavailableError ? error.message : `sandbox error: ${String(error)}`;
@@ -32,11 +21,12 @@ export async function runJob(sandbox: Sandbox, job: LeasedJob): Promise<JobOutco
 }
 
 /**
- * Workers that lease a job, grade it and report, one sandbox each — the same loop in-process
- * (`npm start`) and in remote runners (`npm run runner`).
+ * Workers that lease a job, grade it and report, one sandbox each, sharing the plans of the
+ * teacher-only runs — the same loop in-process (`npm start`) and in remote runners (`npm run runner`).
  */
 export class RunnerPool {
   #running = false;
+  readonly #plans = new PlanCache();
   #stopping = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
 
@@ -51,7 +41,7 @@ export class RunnerPool {
     this.#running = true;
     this.#stopping = new AbortController();
     this.sandboxes.forEach((sandbox, slot) => {
-      void this.#work(sandbox, slot);
+      void this.#work(new Grader(sandbox, this.#plans), slot);
     });
   }
 
@@ -62,13 +52,13 @@ export class RunnerPool {
     await Promise.all(this.#inFlight);
   }
 
-  async #work(sandbox: Sandbox, slot: number): Promise<void> {
+  async #work(grader: Grader, slot: number): Promise<void> {
     while (this.#running) {
       try {
         const [job] = await this.source.lease(1, leaseWaitMs, this.#stopping.signal);
         if (!job) continue;
         const started = performance.now();
-        const reported = runJob(sandbox, job).then((outcome) =>
+        const reported = runJob(grader, job).then((outcome) =>
           this.source.report(job.id, job.token, outcome).then((result) => ({ outcome, result })),
         );
         this.#inFlight.add(reported);

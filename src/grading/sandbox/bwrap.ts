@@ -1,22 +1,11 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { interpretRun } from "./harness-report";
 import { runProcess } from "./process";
-import type { CodeRun, RunReport, Sandbox, SandboxLimits } from "./sandbox";
+import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
+import { sandboxUid } from "./uids";
 
-export const harnessPath = fileURLToPath(new URL("./harness.py", import.meta.url));
-let harness: string | undefined;
-export const harnessSource = () => {
-  harness ??= readFileSync(harnessPath, "utf8");
-  return harness;
-};
 /** Debian's interpreter: the `python3` on PATH may be a pyenv shim under /root. */
 export const systemPython = "/usr/bin/python3";
-/** Each worker slot runs as its own unprivileged uid, so process limits are per slot. */
-const firstSandboxUid = 60_000;
 
 /**
  * The launcher: drop to an unprivileged uid (so the process limit applies), set resource
@@ -26,8 +15,9 @@ const firstSandboxUid = 60_000;
 export function bwrapCommand(
   limits: SandboxLimits,
   slot: number,
+  program: SandboxProgram,
 ): { command: string; args: string[] } {
-  const uid = String(firstSandboxUid + slot);
+  const uid = String(sandboxUid(slot));
   const cpuSeconds = Math.ceil(limits.timeLimitMs / 1000) + 1;
   return {
     command: "setpriv",
@@ -84,10 +74,10 @@ export function bwrapCommand(
       "-I",
       "-S",
       "-B",
-      // The harness travels as an argument, not a mounted file: the sandbox's uid may not be
+      // The program travels as an argument, not a mounted file: the sandbox's uid may not be
       // able to read the project's folder (a checkout under /root, a 0700 temp folder).
       "-c",
-      harnessSource(),
+      program.source,
     ],
   };
 }
@@ -99,28 +89,18 @@ export class BwrapSandbox implements Sandbox {
     private readonly slot = 0,
   ) {}
 
-  async run(job: CodeRun): Promise<RunReport> {
-    const nonce = randomBytes(16).toString("hex");
-    const { command, args } = bwrapCommand(this.limits, this.slot);
-    const ending = await runProcess({
-      command,
-      args,
-      stdin: JSON.stringify({ nonce, code: job.code, testing_code: job.testingCode }),
-      limits: this.limits,
-    });
-    return interpretRun({ ...ending, nonce, timeLimitMs: this.limits.timeLimitMs });
+  async execute(program: SandboxProgram): Promise<SandboxEnding> {
+    const { command, args } = bwrapCommand(this.limits, this.slot, program);
+    const ending = await runProcess({ command, args, stdin: program.input, limits: this.limits });
+    return { ...ending, timeLimitMs: this.limits.timeLimitMs };
   }
 }
 
-/** Whether bubblewrap and Debian's python3 work here, checked by running a trivial answer. */
-export async function bwrapWorks(limits: SandboxLimits): Promise<boolean> {
+/** Whether bubblewrap is installed here. */
+export async function bwrapInstalled(): Promise<boolean> {
   try {
     await promisify(execFile)("bwrap", ["--version"]);
-    const report = await new BwrapSandbox(limits).run({
-      code: "x = 1",
-      testingCode: "assert x == 1",
-    });
-    return report.passed === 1 && report.total === 1;
+    return true;
   } catch {
     return false;
   }

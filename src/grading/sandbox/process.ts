@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
-import type { SandboxLimits } from "./sandbox";
+import type { SandboxEnding, SandboxLimits, StopReason } from "./sandbox";
 import { SandboxUnavailableError } from "./sandbox";
 
 export interface ProcessRun {
@@ -15,19 +15,12 @@ export interface ProcessRun {
   watchMemory?: boolean;
 }
 
-export type StopReason = "time" | "output" | "memory";
-
-export interface ProcessEnding {
-  channel: string;
-  stoppedFor: StopReason | undefined;
-  exitCode: number | null;
-  signal: string | null;
-  stderrTail: string;
-}
+export type ProcessEnding = Omit<SandboxEnding, "timeLimitMs">;
 
 const maxChannelBytes = 1024 * 1024;
 const stderrTailBytes = 4096;
-/** The interpreter's own start does not count: the clock starts at the harness's first frame. */
+/** The interpreter's own start does not count: the clock starts at the program's first output on
+ * its channel (the harnesses write a "start" line before running anything of the answer). */
 const startupAllowanceMs = 10_000;
 const memoryPollMs = 20;
 
@@ -39,6 +32,26 @@ export function residentMb(pid: number): number | undefined {
     return Number.isFinite(kilobytes) ? kilobytes / 1024 : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Resident memory of a process and all its descendants (a launcher forks the real program). */
+function treeResidentMb(pid: number): number | undefined {
+  const own = residentMb(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  for (const child of childrenOf(pid)) total += treeResidentMb(child) ?? 0;
+  return total;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .split(" ")
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
   }
 }
 
@@ -71,7 +84,7 @@ export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
     let clockStarted = false;
     const memoryWatch = run.watchMemory
       ? setInterval(() => {
-          const used = child.pid ? residentMb(child.pid) : undefined;
+          const used = child.pid ? treeResidentMb(child.pid) : undefined;
           if (used !== undefined && used > run.limits.memoryMb) stop("memory");
         }, memoryPollMs)
       : undefined;

@@ -1,14 +1,12 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { harnessPath } from "./bwrap";
-import { interpretRun } from "./harness-report";
 import { runProcess } from "./process";
-import type { CodeRun, RunReport, Sandbox, SandboxLimits } from "./sandbox";
+import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
+import { sandboxUid } from "./uids";
 
 const run = promisify(execFile);
 const childScript = fileURLToPath(new URL("./pyodide-child.mjs", import.meta.url));
@@ -16,91 +14,119 @@ const pyodideDir = dirname(createRequire(import.meta.url).resolve("pyodide/packa
 const pyodideVersion = createRequire(import.meta.url)("pyodide/package.json").version as string;
 /** Pyodide's own runtime, on top of what the answer may use. */
 const runtimeOverheadMb = 200;
+/** Modules loaded into the snapshot: what the harnesses import. Part of the snapshot's name. */
+const snapshotImports = "ast, builtins, json, symtable, sys";
 
 /** The memory snapshot saves ~2 s per run; it is made once, outside any sandbox, and kept. */
 const snapshotPath = resolve(
   dirname(pyodideDir),
   ".cache",
   "testit",
-  `pyodide-${pyodideVersion}.snapshot`,
+  `pyodide-${pyodideVersion}-${snapshotImports.replace(/\W+/g, "-")}.snapshot`,
 );
 
 let snapshotReady: Promise<void> | undefined;
 function ensureSnapshot(): Promise<void> {
   snapshotReady ??= (async () => {
     if (existsSync(snapshotPath)) return;
-    mkdirSync(dirname(snapshotPath), { recursive: true, mode: 0o700 });
+    // Readable by the sandbox's unprivileged uid; written only by us.
+    mkdirSync(dirname(snapshotPath), { recursive: true, mode: 0o755 });
+    chmodSync(dirname(snapshotPath), 0o755);
     const partial = `${snapshotPath}.${process.pid}.tmp`;
     const script = `
       const { loadPyodide } = await import(${JSON.stringify(`${pyodideDir}/pyodide.mjs`)});
       const py = await loadPyodide({ indexURL: ${JSON.stringify(`${pyodideDir}/`)}, _makeSnapshot: true });
-      py.runPython("import ast, json, traceback, types");
+      py.runPython("import ${snapshotImports}");
       (await import("node:fs")).writeFileSync(${JSON.stringify(partial)}, py.makeMemorySnapshot());`;
     await run(process.execPath, ["--input-type=module", "-e", script], { timeout: 120_000 });
-    chmodSync(partial, 0o600);
+    chmodSync(partial, 0o644);
     renameSync(partial, snapshotPath);
   })();
   return snapshotReady;
 }
 
-let networkIsolation: Promise<boolean> | undefined;
-/** Whether `unshare -rn` works here: a network namespace without a privileged user. */
-function canIsolateNetwork(): Promise<boolean> {
-  networkIsolation ??= run("unshare", ["-rn", "true"]).then(
-    () => true,
-    () => false,
-  );
-  return networkIsolation;
+/**
+ * How the pyodide process is kept from everything outside it, on top of Node's permission model
+ * (which Python can reach around: any JsProxy leads to all of Node). Own pid namespace (it can
+ * name no process outside, so it can signal or trace none), own network namespace (no
+ * loopback of the host), own mount namespace with its own /proc; and a uid of its own when we
+ * are root, or a user namespace when we are not.
+ */
+export type PyodideIsolation = "uid" | "user-namespace";
+
+const namespaces = ["--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts"];
+
+function launcher(isolation: PyodideIsolation, slot: number): string[] {
+  if (isolation === "uid") {
+    const uid = String(sandboxUid(slot));
+    return [
+      "unshare",
+      ...namespaces,
+      "--",
+      "setpriv",
+      `--reuid=${uid}`,
+      `--regid=${uid}`,
+      "--clear-groups",
+      "--no-new-privs",
+      "--",
+    ];
+  }
+  return ["unshare", "--map-root-user", ...namespaces, "--", "setpriv", "--no-new-privs", "--"];
+}
+
+let isolationFound: Promise<PyodideIsolation | undefined> | undefined;
+/** The strongest isolation this host allows, or undefined when it allows none. */
+export function pyodideIsolation(): Promise<PyodideIsolation | undefined> {
+  isolationFound ??= (async () => {
+    const candidates: PyodideIsolation[] =
+      process.getuid?.() === 0 ? ["uid", "user-namespace"] : ["user-namespace"];
+    for (const isolation of candidates) {
+      try {
+        await run(launcher(isolation, 0)[0] as string, [...launcher(isolation, 0).slice(1), "true"]);
+        return isolation;
+      } catch {
+        // Not on this host; try the next.
+      }
+    }
+    return undefined;
+  })();
+  return isolationFound;
 }
 
 /**
- * The fallback sandbox, needing only npm: pyodide in a separate, short-lived Node process with
- * Node's permission model (reads of pyodide's files only; no writes, child processes or
- * workers), an empty environment and, where possible, no network. Never in-process: pyodide in
- * the API's own process can reach everything the API can.
+ * The fallback sandbox, needing only npm: pyodide in a separate, short-lived, isolated Node
+ * process. Never in-process: pyodide in the API's own process can reach everything the API can.
  */
 export class PyodideSandbox implements Sandbox {
   readonly name = "pyodide";
-  constructor(private readonly limits: SandboxLimits) {}
+  constructor(
+    private readonly limits: SandboxLimits,
+    private readonly isolation: PyodideIsolation,
+    private readonly slot = 0,
+  ) {}
 
-  async run(job: CodeRun): Promise<RunReport> {
+  async execute(program: SandboxProgram): Promise<SandboxEnding> {
     await ensureSnapshot();
-    const nonce = randomBytes(16).toString("hex");
-    const node = [
+    const [command, ...args] = [
+      ...launcher(this.isolation, this.slot),
       process.execPath,
       "--experimental-permission",
       `--allow-fs-read=${pyodideDir}`,
       `--allow-fs-read=${childScript}`,
       `--allow-fs-read=${snapshotPath}`,
-      `--allow-fs-read=${harnessPath}`,
       "--disable-warning=ExperimentalWarning",
       `--max-old-space-size=${this.limits.memoryMb}`,
       childScript,
       pyodideDir,
       snapshotPath,
-      harnessPath,
     ];
-    const [command, ...args] = (await canIsolateNetwork()) ? ["unshare", "-rn", ...node] : node;
     const ending = await runProcess({
       command: command as string,
       args,
-      stdin: JSON.stringify({ nonce, code: job.code, testing_code: job.testingCode }),
+      stdin: JSON.stringify({ source: program.source, input: program.input }),
       limits: { ...this.limits, memoryMb: this.limits.memoryMb + runtimeOverheadMb },
       watchMemory: true,
     });
-    return interpretRun({ ...ending, nonce, timeLimitMs: this.limits.timeLimitMs });
-  }
-}
-
-/** Whether pyodide runs here (snapshot made, a trivial answer graded). */
-export async function pyodideWorks(limits: SandboxLimits): Promise<boolean> {
-  try {
-    const report = await new PyodideSandbox(limits).run({
-      code: "x = 1",
-      testingCode: "assert x == 1",
-    });
-    return report.passed === 1 && report.total === 1;
-  } catch {
-    return false;
+    return { ...ending, timeLimitMs: this.limits.timeLimitMs };
   }
 }

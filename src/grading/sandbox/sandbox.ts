@@ -1,15 +1,22 @@
-/** One code answer to grade: the student's code and the teacher's tests. */
-export interface CodeRun {
-  code: string;
-  testingCode: string;
+/** A program for a sandbox: which interpreter, its source, and what it reads as input. */
+export interface SandboxProgram {
+  interpreter: "python";
+  source: string;
+  input: string;
 }
 
-/** What the harness established: cases passed of the total, whether anything raised, and why. */
-export interface RunReport {
-  passed: number;
-  total: number;
-  raised: boolean;
-  errors: string | null;
+export type StopReason = "time" | "output" | "memory";
+
+/** How a sandboxed run ended, as seen from outside. Everything in it is untrusted. */
+export interface SandboxEnding {
+  /** Everything the program wrote on its result channel. */
+  channel: string;
+  /** Set when the run was stopped for a limit. */
+  stoppedFor: StopReason | undefined;
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string;
+  timeLimitMs: number;
 }
 
 export interface SandboxLimits {
@@ -28,13 +35,35 @@ export const defaultLimits = (timeLimitMs: number, memoryMb: number): SandboxLim
   maxFileBytes: 1024 * 1024,
 });
 
+/**
+ * Runs one program, isolated, within the limits. It knows nothing of tests or grades: a limit
+ * hit or a crash is an ending, never a throw.
+ */
 export interface Sandbox {
   readonly name: "bwrap" | "pyodide";
-  /** Runs the answer; a limit hit or a crash of the answer is a report, never a throw. */
-  run(job: CodeRun): Promise<RunReport>;
+  execute(program: SandboxProgram): Promise<SandboxEnding>;
 }
 
 /** The sandbox itself failed (could not start, say): the job is retried, the answer not judged. */
 export class SandboxUnavailableError extends Error {
   override name = "SandboxUnavailableError";
+}
+
+/** Why a run failed as a whole, when it hit a limit: the message every case gets. */
+export function limitFailure(ending: SandboxEnding): string | undefined {
+  if (ending.stoppedFor === "time") return `Time limit exceeded (${ending.timeLimitMs / 1000} s)`;
+  if (ending.stoppedFor === "output") return "Output limit exceeded";
+  if (ending.stoppedFor === "memory") return "Memory limit exceeded";
+  return undefined;
+}
+
+/** Why a run that ended without its last report failed. */
+export function crashFailure(ending: SandboxEnding): string {
+  if (
+    /MemoryError/.test(ending.stderrTail) ||
+    ending.signal === "SIGSEGV" ||
+    ending.signal === "SIGABRT"
+  )
+    return "Memory limit exceeded";
+  return "The program stopped before the tests finished; exiting early never passes a test.";
 }

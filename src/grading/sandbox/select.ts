@@ -1,37 +1,68 @@
 import type { Logger } from "../../logger";
-import { BwrapSandbox, bwrapWorks } from "./bwrap";
-import { PyodideSandbox, pyodideWorks } from "./pyodide";
+import { BwrapSandbox, bwrapInstalled } from "./bwrap";
+import { PyodideSandbox, pyodideIsolation } from "./pyodide";
 import type { Sandbox, SandboxLimits } from "./sandbox";
+
+/** Whether a sandbox runs a Python program that reads its input and answers on the channel. */
+export async function echoes(sandbox: Sandbox): Promise<boolean> {
+  const ending = await sandbox.execute({
+    interpreter: "python",
+    source: [
+      "import sys",
+      "provided = globals().get('channel_input')",
+      "data = provided.encode() if provided is not None else sys.stdin.buffer.read()",
+      "reply = ('echo ' + data.decode()).encode()",
+      "channel_write(reply.decode()) if provided is not None else open(3, 'wb').write(reply)",
+    ].join("\n"),
+    input: "ok",
+  });
+  return ending.channel.trim() === "echo ok";
+}
+
 
 export type SandboxKind = "bwrap" | "pyodide";
 
-/** `auto` prefers bubblewrap with Debian's python3 and falls back to pyodide; the choice is logged. */
+/**
+ * `auto` prefers bubblewrap with Debian's python3 and falls back to pyodide where pyodide can be
+ * isolated; the choice is logged. A backend chosen explicitly that can't run isolated here stops
+ * the start.
+ */
 export async function chooseSandbox(
   requested: "auto" | SandboxKind,
   limits: SandboxLimits,
   logger: Logger,
 ): Promise<SandboxKind> {
   if (requested === "bwrap" || requested === "auto") {
-    if (await bwrapWorks(limits)) {
+    if ((await bwrapInstalled()) && (await echoes(new BwrapSandbox(limits)).catch(() => false))) {
       logger.info("sandbox", { backend: "bwrap", requested });
       return "bwrap";
     }
     if (requested === "bwrap")
       throw new Error("SANDBOX=bwrap, but bubblewrap with /usr/bin/python3 does not work here");
   }
-  if (!(await pyodideWorks(limits)))
-    throw new Error("no sandbox works here: neither bubblewrap nor pyodide");
-  logger.info("sandbox", { backend: "pyodide", requested });
+  const isolation = await pyodideIsolation();
+  if (!isolation) {
+    const why =
+      "pyodide can't be isolated here: it needs root (a uid of its own) or unprivileged user namespaces (unshare -r) for its own pid and network namespaces";
+    if (requested === "pyodide") throw new Error(`SANDBOX=pyodide, but ${why}`);
+    logger.warn("sandbox: pyodide not offered", { reason: why });
+    throw new Error("no sandbox works here: bubblewrap does not, and pyodide can't be isolated");
+  }
+  if (!(await echoes(new PyodideSandbox(limits, isolation)).catch(() => false)))
+    throw new Error(`no sandbox works here: pyodide did not run (isolation: ${isolation})`);
+  logger.info("sandbox", { backend: "pyodide", requested, isolation });
   return "pyodide";
 }
 
-/** One sandbox per worker slot (bubblewrap slots run as distinct uids). */
-export function createSandboxes(
+/** One sandbox per worker slot (each slot runs as its own uid where it can). */
+export async function createSandboxes(
   kind: SandboxKind,
   limits: SandboxLimits,
   count: number,
-): Sandbox[] {
-  return Array.from({ length: count }, (_, slot) =>
-    kind === "bwrap" ? new BwrapSandbox(limits, slot) : new PyodideSandbox(limits),
-  );
+): Promise<Sandbox[]> {
+  if (kind === "bwrap")
+    return Array.from({ length: count }, (_, slot) => new BwrapSandbox(limits, slot));
+  const isolation = await pyodideIsolation();
+  if (!isolation) throw new Error("pyodide can't be isolated on this host");
+  return Array.from({ length: count }, (_, slot) => new PyodideSandbox(limits, isolation, slot));
 }

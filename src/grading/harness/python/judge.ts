@@ -1,0 +1,213 @@
+import { crashFailure, limitFailure, type SandboxEnding } from "../../sandbox/sandbox";
+import { failedReport, type RunReport } from "../harness";
+import type { Expected, JudgeNode, PythonPlan } from "./plan";
+import { decodeOutcome } from "./plan";
+import {
+  arithmetic,
+  bool,
+  callBuiltin,
+  compare,
+  PyException,
+  type PyValue,
+  truthy,
+  unary,
+} from "./values";
+
+type Plan = Exclude<PythonPlan, { invalid: string }>;
+
+/** What the student's run said. Untrusted: malformed, missing or repeated reports fail cases. */
+interface StudentReports {
+  done: boolean;
+  answerError: string | undefined;
+  stop: { statement: number; error: string } | undefined;
+  probes: Map<number, Expected | "conflict">;
+  messages: Map<number, string>;
+}
+
+const maxErrorsLength = 8 * 1024;
+const notPlainHint =
+  "tests compare numbers, strings, booleans, None, and lists, tuples, dicts and sets of them";
+
+function readReports(channel: string): StudentReports {
+  const reports: StudentReports = {
+    done: false,
+    answerError: undefined,
+    stop: undefined,
+    probes: new Map(),
+    messages: new Map(),
+  };
+  for (const line of channel.split("\n")) {
+    if (reports.done) break;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(frame)) continue;
+    const [kind, first, second] = frame as [unknown, unknown, unknown];
+    if (kind === "done") reports.done = true;
+    else if (kind === "a" && typeof first === "string") reports.answerError ??= first;
+    else if (kind === "x" && Number.isSafeInteger(first) && typeof second === "string")
+      reports.stop ??= { statement: first as number, error: second };
+    else if (kind === "p" && Number.isSafeInteger(first)) {
+      const id = first as number;
+      reports.probes.set(id, reports.probes.has(id) ? "conflict" : decodeOutcome(second));
+    } else if (kind === "m" && Number.isSafeInteger(first) && typeof second === "string")
+      reports.messages.set(first as number, second.slice(0, 4096));
+  }
+  return reports;
+}
+
+/** A case fails with this reason (what follows "Line N: assert …"). */
+class CaseFailure extends Error {}
+
+class CaseJudge {
+  constructor(
+    private readonly plan: Plan,
+    private readonly reports: StudentReports,
+  ) {}
+
+  evaluate(node: JudgeNode): PyValue {
+    try {
+      return this.#evaluate(node);
+    } catch (error) {
+      if (error instanceof PyException) throw new CaseFailure(error.toString());
+      if (error instanceof RangeError) throw new CaseFailure("The test is too complex to judge.");
+      throw error;
+    }
+  }
+
+  #evaluate(node: JudgeNode): PyValue {
+    switch (node[0]) {
+      case "p":
+        return this.#probe(node[1]);
+      case "e":
+        return this.#expected(node[1]);
+      case "and":
+      case "or": {
+        let value: PyValue = bool(true);
+        for (const operand of node[1]) {
+          value = this.#evaluate(operand);
+          if (truthy(value) === (node[0] === "or")) return value;
+        }
+        return value;
+      }
+      case "u":
+        return node[1] === "not"
+          ? bool(!truthy(this.#evaluate(node[2])))
+          : unary(node[1], this.#evaluate(node[2]));
+      case "c": {
+        let left = this.#evaluate(node[1]);
+        for (const [op, operand] of node[2]) {
+          const right = this.#evaluate(operand);
+          if (!compare(op, left, right)) return bool(false);
+          left = right;
+        }
+        return bool(true);
+      }
+      case "b": {
+        const left = this.#evaluate(node[2]);
+        return arithmetic(node[1], left, this.#evaluate(node[3]));
+      }
+      case "f": {
+        const [, name, args, keywords] = node;
+        const arity = name === "isinstance" || name === "isclose" ? 2 : 1;
+        if (args.length !== arity) throw new CaseFailure("The test could not be judged.");
+        const values = args.map((arg) => this.#evaluate(arg));
+        const named = Object.fromEntries(
+          Object.entries(keywords).map(([key, value]) => [key, this.#evaluate(value as JudgeNode)]),
+        );
+        return callBuiltin(name, values, named);
+      }
+    }
+  }
+
+  #probe(id: number): PyValue {
+    const source = this.plan.probes[id] ?? "an operand";
+    const reported = this.reports.probes.get(id);
+    if (reported === undefined || reported === "conflict" || "text" in reported)
+      throw new CaseFailure(`The answer's run did not report the value of ${source}.`);
+    if ("raised" in reported) throw new CaseFailure(reported.raised);
+    if ("notPlain" in reported)
+      throw new CaseFailure(
+        `The value of ${source} is not plain data (${reported.notPlain}): ${notPlainHint}.`,
+      );
+    return reported.value;
+  }
+
+  #expected(id: number): PyValue {
+    const expected = this.plan.expected[id];
+    if (expected === undefined || "text" in expected)
+      throw new CaseFailure("The test's expected value is missing.");
+    if ("raised" in expected) throw new CaseFailure(expected.raised);
+    if ("notPlain" in expected)
+      throw new CaseFailure(
+        `The test compares a value that is not plain data (${expected.notPlain}): ${notPlainHint}.`,
+      );
+    return expected.value;
+  }
+}
+
+function messageOf(plan: Plan, reports: StudentReports, message: Plan["cases"][number]["message"]) {
+  if (message === null) return "AssertionError";
+  const text =
+    "probe" in message
+      ? reports.messages.get(message.probe)
+      : (() => {
+          const expected = plan.expected[message.expected];
+          return expected && "text" in expected ? expected.text : undefined;
+        })();
+  return text ? `AssertionError: ${text}` : "AssertionError";
+}
+
+/** null when the case passed, else why it failed. */
+function judgeCase(plan: Plan, reports: StudentReports, testCase: Plan["cases"][number]): string | null {
+  const judge = new CaseJudge(plan, reports);
+  let reason: string;
+  try {
+    if (truthy(judge.evaluate(testCase.test))) return null;
+    reason = messageOf(plan, reports, testCase.message);
+  } catch (error) {
+    if (!(error instanceof CaseFailure)) throw error;
+    reason = error.message;
+  }
+  return `Line ${testCase.line}: ${testCase.source}\n${reason}`;
+}
+
+const truncate = (text: string) =>
+  text.length > maxErrorsLength ? `${text.slice(0, maxErrorsLength)}\n… (truncated)` : text;
+
+/** Applies each case's test to the expected values and the values the student's run reported. */
+export function judgeAnswer(plan: Plan, ending: SandboxEnding): RunReport {
+  const total = plan.cases.length;
+  const limit = limitFailure(ending);
+  if (limit) return failedReport(total, limit);
+  const reports = readReports(ending.channel);
+  if (!reports.done) return failedReport(total, crashFailure(ending));
+  if (reports.answerError !== undefined) return failedReport(total, truncate(reports.answerError));
+
+  const stops = [plan.stop, reports.stop].filter((stop) => stop != null);
+  const stopAt = Math.min(...stops.map((stop) => stop.statement));
+  let passed = 0;
+  const messages: string[] = [];
+  for (const testCase of plan.cases) {
+    if (testCase.statement > stopAt) continue;
+    const failure = judgeCase(plan, reports, testCase);
+    if (failure === null) passed++;
+    else messages.push(failure);
+  }
+  const stopErrors = stops
+    .filter((stop) => stop.statement === stopAt)
+    .slice(0, 1)
+    .map((stop) => stop.error);
+  messages.push(...stopErrors);
+  if (passed < total && messages.length === 0)
+    messages.push(`${total - passed} of ${total} tests did not run.`);
+  return {
+    passed,
+    total,
+    raised: stops.length > 0,
+    errors: messages.length > 0 ? truncate(messages.join("\n\n")) : null,
+  };
+}
