@@ -1,16 +1,19 @@
 /**
  * Grading figures for each sandbox backend:
- * - median wall time of one answer, and its overhead over bare `python3` running the same harness;
+ * - median wall time of grading one answer (the teacher-only run cached, as for every answer
+ *   but a question's first), and its overhead over bare `python3` running the answer and the
+ *   tests as one plain script — the floor of any grader;
+ * - the teacher-only run itself (paid once per question revision);
  * - answers graded per second through the real queue and runner pool (one runner per core).
  * Usage: npm run bench:grading [-- --backends bwrap,pyodide]
  */
-import { randomBytes } from "node:crypto";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { Grader } from "../src/grading/grader";
 import { RunnerPool } from "../src/grading/runner";
-import { harnessSource, systemPython } from "../src/grading/sandbox/bwrap";
+import { systemPython } from "../src/grading/sandbox/bwrap";
 import { runProcess } from "../src/grading/sandbox/process";
-import { defaultLimits, type Sandbox } from "../src/grading/sandbox/sandbox";
+import { defaultLimits } from "../src/grading/sandbox/sandbox";
 import { createSandboxes, type SandboxKind } from "../src/grading/sandbox/select";
 import { createJsonLogger } from "../src/logger";
 import { call } from "../tests/helpers/api";
@@ -43,12 +46,8 @@ async function timeRuns(runs: number, once: () => Promise<unknown>): Promise<num
 const bare = () =>
   runProcess({
     command: systemPython,
-    args: ["-I", "-S", "-B", "-c", harnessSource()],
-    stdin: JSON.stringify({
-      nonce: randomBytes(16).toString("hex"),
-      code: answer.code,
-      testing_code: answer.testingCode,
-    }),
+    args: ["-I", "-S", "-B", "-c", `${answer.code}\n${answer.testingCode}\nopen(3, "w").write("ok")`],
+    stdin: "",
     limits,
   });
 
@@ -85,7 +84,7 @@ async function throughput(kind: SandboxKind, answers: number, workers: number): 
   }
   const pool = new RunnerPool(
     t.grading,
-    createSandboxes(kind, limits, workers),
+    await createSandboxes(kind, limits, workers),
     createJsonLogger("silent"),
   );
   const started = performance.now();
@@ -101,17 +100,26 @@ async function throughput(kind: SandboxKind, answers: number, workers: number): 
 
 const workers = availableParallelism();
 console.log(
-  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}, load average ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ")}`,
 );
 const bareMs = await timeRuns(30, bare);
-console.log(`bare python3 running the harness: median ${bareMs.toFixed(1)} ms`);
+console.log(`bare python3 running the answer and the tests as one script: median ${bareMs.toFixed(1)} ms`);
 for (const kind of backends) {
-  const sandbox: Sandbox = createSandboxes(kind, limits, 1)[0] as Sandbox;
+  const [sandbox] = await createSandboxes(kind, limits, 1);
+  if (!sandbox) throw new Error("no sandbox");
   const runs = kind === "bwrap" ? 60 : 10;
-  const oneMs = await timeRuns(runs, () => sandbox.run(answer));
+  const grader = new Grader(sandbox);
+  const oneMs = await timeRuns(runs, () => grader.grade(answer));
+  let question = 0;
+  const teacherMs = await timeRuns(Math.ceil(runs / 3), () =>
+    new Grader(sandbox).grade({ ...answer, testingCode: `${answer.testingCode}\n# ${question++}` }),
+  );
   const perSecond = await throughput(kind, kind === "bwrap" ? 300 : 30, workers);
   console.log(
     `${kind.padEnd(7)} one answer: median ${oneMs.toFixed(1)} ms (overhead over bare python3: ${(oneMs - bareMs).toFixed(1)} ms); ` +
+      `a question's first answer (with its teacher-only run): ${teacherMs.toFixed(1)} ms; ` +
       `${perSecond.toFixed(1)} answers/s with ${workers} runners`,
   );
 }

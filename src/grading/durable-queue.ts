@@ -5,6 +5,7 @@ import { applyGrade, failedGrade, gradeFromReport, questionOfAnswer } from "./ap
 import { loadJobPayloads } from "./job-payload";
 import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
 import { decideExpiry, decideReport, graderUnavailable, type JobStatus } from "./queue-core";
+import { nextFairJobSql } from "./fair-share";
 import { Signal } from "./signal";
 
 export interface GradingQueueEnv {
@@ -164,14 +165,14 @@ export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
     return this.#sql<JobRow>("select * from jobs order by id");
   }
 
+  /** Leases up to `max` jobs, one at a time in fair-share order (see nextFairJobSql). */
   async #claim(max: number): Promise<LeasedJob[]> {
-    const queued = this.#sql<JobRow>(
-      "select * from jobs where state = 'queued' order by id limit ?",
-      max,
-    );
-    if (queued.length === 0) return [];
     const until = Date.now() + this.deps().leaseMs;
-    const leased = queued.map((row) => {
+    const leased: { row: JobRow; token: string }[] = [];
+    for (let count = 0; count < max; count++) {
+      const [next] = this.#sql<{ id: number }>(nextFairJobSql("jobs"));
+      const row = next && this.#job(next.id);
+      if (!row) break;
       const token = crypto.randomUUID();
       this.#sql(
         "update jobs set state = 'leased', attempts = attempts + 1, lease_token = ?, lease_until = ? where id = ?",
@@ -179,8 +180,9 @@ export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
         until,
         row.id,
       );
-      return { row, token };
-    });
+      leased.push({ row, token });
+    }
+    if (leased.length === 0) return [];
     await this.#scheduleAlarm();
     const payloads = await loadJobPayloads(
       this.deps().store.db,

@@ -1,9 +1,11 @@
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Store, Tx } from "../db/client";
-import { answers, completions, gradingJobs, questions } from "../db/schema";
+import { completions, gradingJobs } from "../db/schema";
 import type { Clock } from "../http/context";
 import type { Logger } from "../logger";
 import { applyGrade, failedGrade, gradeFromReport, questionOfAnswer } from "./apply-result";
+import { nextFairJobSql } from "./fair-share";
+import { loadJobPayloads } from "./job-payload";
 import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
 import { decideExpiry, decideReport, graderUnavailable } from "./queue-core";
 import { Signal } from "./signal";
@@ -16,6 +18,7 @@ export interface LocalQueueOptions {
 }
 
 const leaseToken = () => crypto.randomUUID();
+const nextFairJob = sql.raw(nextFairJobSql("grading_jobs"));
 
 /** The grading queue of the Node runtime: a table in the same libSQL database as the answers. */
 export class LocalGradingQueue implements GradingQueue {
@@ -148,42 +151,34 @@ export class LocalGradingQueue implements GradingQueue {
     for (const completionId of finished.completionIds) await this.#notifyIfFinished(completionId);
   }
 
+  /** Leases up to `max` jobs, one at a time in fair-share order (see nextFairJob). */
   async #claim(max: number): Promise<LeasedJob[]> {
     const until = new Date(this.clock.now() + this.options.leaseMs);
     return this.store.transaction(async (tx) => {
-      const queued = await tx
-        .select({
-          id: gradingJobs.id,
-          attempts: gradingJobs.attempts,
-          code: answers.code,
-          testingCode: questions.testingCode,
-          language: questions.language,
-        })
-        .from(gradingJobs)
-        .innerJoin(answers, eq(gradingJobs.answerId, answers.id))
-        .innerJoin(questions, eq(answers.questionId, questions.id))
-        .where(eq(gradingJobs.state, "queued"))
-        .orderBy(asc(gradingJobs.id))
-        .limit(max);
       const leased: LeasedJob[] = [];
-      for (const job of queued) {
+      for (let count = 0; count < max; count++) {
+        const [next] = (await tx.all(nextFairJob)) as { id: number }[];
+        if (!next) break;
         const token = leaseToken();
-        await tx
+        const [job] = await tx
           .update(gradingJobs)
           .set({
             state: "leased",
-            attempts: job.attempts + 1,
+            attempts: sql`${gradingJobs.attempts} + 1`,
             leaseToken: token,
             leaseUntil: until,
           })
-          .where(eq(gradingJobs.id, job.id));
+          .where(eq(gradingJobs.id, next.id))
+          .returning({ attempts: gradingJobs.attempts, answerId: gradingJobs.answerId });
+        if (!job) break;
+        const payload = (await loadJobPayloads(tx, [job.answerId])).get(job.answerId);
         leased.push({
-          id: job.id,
+          id: next.id,
           token,
-          attempt: job.attempts + 1,
-          code: job.code ?? "",
-          testingCode: job.testingCode ?? "",
-          language: job.language ?? "python",
+          attempt: job.attempts,
+          code: payload?.code ?? "",
+          testingCode: payload?.testingCode ?? "",
+          language: payload?.language ?? "python",
         });
       }
       return leased;

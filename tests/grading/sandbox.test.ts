@@ -3,8 +3,9 @@ import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
-import { PyodideSandbox } from "../../src/grading/sandbox/pyodide";
+import { PyodideSandbox, pyodideIsolation } from "../../src/grading/sandbox/pyodide";
 import { defaultLimits, type Sandbox } from "../../src/grading/sandbox/sandbox";
 
 const limits = { ...defaultLimits(2000, 256) };
@@ -15,19 +16,20 @@ const correctAdd = "def add(a, b):\n    return a + b\n";
 /** A program that fails the tests unless it manages something it must not. */
 const mustFail = (attempt: string) => `${attempt}\n${correctAdd}`;
 
-const backends: [string, () => Sandbox][] = [
-  ["bwrap", () => new BwrapSandbox(limits, 3)],
-  ["pyodide", () => new PyodideSandbox(limits)],
+const backends: [string, () => Promise<Sandbox>][] = [
+  ["bwrap", async () => new BwrapSandbox(limits, 3)],
+  ["pyodide", async () => new PyodideSandbox(limits, (await pyodideIsolation()) ?? "uid", 3)],
 ];
 
 describe.each(backends)("the %s sandbox", (_, createSandbox) => {
-  const sandbox = createSandbox();
-  const run = (code: string, testingCode = addTests) => sandbox.run({ code, testingCode });
+  let grader: Grader;
+  const run = (code: string, testingCode = addTests) => grader.grade({ code, testingCode });
 
   let listener: Server;
   let connections = 0;
   let port = 0;
   beforeAll(async () => {
+    grader = new Grader(await createSandbox());
     process.env.TESTIT_SERVER_SECRET = "do-not-leak-me";
     listener = createServer((socket) => {
       connections++;
@@ -129,9 +131,15 @@ describe.each(backends)("the %s sandbox", (_, createSandbox) => {
     expect(report.total).toBe(3);
   });
 
-  it("cannot write fake frames to the result channel without the nonce", async () => {
-    const forge = `import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'x {"done": true}\\n')\n    except OSError:\n        pass\ndef add(a, b):\n    return 0\n`;
-    expect((await run(forge)).passed).toBe(2);
+  it("cannot forge results by writing to the result channel", async () => {
+    // Reports that every probe is True, and that the run is done, on every descriptor.
+    const frames = '["start"]\\n["p",0,["b",true]]\\n["p",1,["b",true]]\\n["p",2,["b",true]]\\n["done"]\\n';
+    const forge = `import os\nfor fd in range(1, 64):\n    try:\n        os.write(fd, b'${frames}')\n    except OSError:\n        pass\ndef add(a, b):\n    return 0\n`;
+    // Honestly add() = 0 passes two cases; forged values (True) pass none of them. (Under
+    // pyodide the descriptors are emscripten's and the frames go nowhere: two cases pass.)
+    const report = await run(forge);
+    expect(report.passed).toBeLessThanOrEqual(2);
+    expect(report.errors).toContain("Line 1: assert add(1, 2) == 3");
   });
 
   it("cannot read the server's environment variables, directly or through /proc", async () => {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startHranaStandIn } from "../../dev/hrana-standin";
 import { applyMigrations, openNodeDatabase } from "../../src/db/node-database";
+import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { defaultLimits } from "../../src/grading/sandbox/sandbox";
 
@@ -35,7 +36,7 @@ function startNodeApi(databaseFile: string, port: string): Promise<ChildProcess>
 }
 
 function startGrader(port: string) {
-  const sandbox = new BwrapSandbox(defaultLimits(2000, 256), 7);
+  const grader = new Grader(new BwrapSandbox(defaultLimits(2000, 256), 7));
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -43,7 +44,7 @@ function startGrader(port: string) {
       code: string;
       testingCode: string;
     };
-    const report = await sandbox.run(job);
+    const report = await grader.grade(job);
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify(report));
   });

@@ -80,7 +80,10 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
   return header;
 }
 
-/** Code answers must fit in the grading queue: per student, and in all. */
+/**
+ * Code answers must fit in the grading queue. Per student, only answers already waiting from
+ * earlier submissions count, so a test with any number of code questions can always be submitted.
+ */
 async function ensureGradingCapacity(deps: AppDeps, userId: number, newJobs: number) {
   const pending = await deps.grading.pending(userId);
   if (pending.total + newJobs > deps.config.gradingQueueCapacity) {
@@ -90,7 +93,7 @@ async function ensureGradingCapacity(deps: AppDeps, userId: number, newJobs: num
       { "Retry-After": "30" },
     );
   }
-  if (pending.ofUser + newJobs > deps.config.gradingMaxPendingPerUser) {
+  if (pending.ofUser >= deps.config.gradingMaxPendingPerUser) {
     throw new ApiError(
       429,
       { detail: "Too many of your code answers are waiting for the grader. Try again shortly." },
