@@ -177,8 +177,13 @@ export async function createTest(
 }
 
 /** A test of `teacher` open to a group holding `students`. */
-export async function createOpenTest(t: TestApp, teacher: TestUser, students: TestUser[]) {
-  const test = await createTest(t, teacher);
+export async function createOpenTest(
+  t: TestApp,
+  teacher: TestUser,
+  students: TestUser[],
+  questions: unknown[] = sampleQuestions(),
+) {
+  const test = await createTest(t, teacher, questions);
   const group = await createGroup(t, teacher, students);
   const allowed = await call(t, "POST", `/api/tests/${test.id}/allow_for_group/`, {
     auth: teacher.auth,
