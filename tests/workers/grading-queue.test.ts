@@ -154,4 +154,34 @@ describe("the Durable Object grading queue", () => {
     );
     expect(await inQueue((instance) => instance.waitFor(completionId, 0))).toBe(true);
   });
+
+  it("leases round robin by student, oldest first within one student", async () => {
+    const [looper, classmate] = [900_001, 900_002];
+    const leasedUsers = await inQueue(async (instance, state) => {
+      state.storage.sql.exec("update jobs set state = 'done' where state in ('queued', 'leased')");
+      const jobs = [
+        ...Array.from({ length: 10 }, (_, index) => ({ answerId: 910_000 + index, userId: looper })),
+        { answerId: 920_000, userId: classmate },
+        { answerId: 920_001, userId: classmate },
+      ].map((job) => ({ ...job, completionId: job.userId }));
+      await instance.submit(jobs);
+      const users: unknown[] = [];
+      for (let lease = 0; lease < 5; lease++) {
+        const [job] = await instance.lease(1, 0);
+        const [row] = state.storage.sql
+          .exec("select user_id, answer_id from jobs where id = ?", job?.id)
+          .toArray();
+        users.push([row?.user_id, row?.answer_id]);
+      }
+      state.storage.sql.exec("update jobs set state = 'done' where state in ('queued', 'leased')");
+      return users;
+    });
+    expect(leasedUsers).toEqual([
+      [looper, 910_000],
+      [classmate, 920_000],
+      [looper, 910_001],
+      [classmate, 920_001],
+      [looper, 910_002],
+    ]);
+  });
 });
