@@ -46,7 +46,13 @@ async function timeRuns(runs: number, once: () => Promise<unknown>): Promise<num
 const bare = () =>
   runProcess({
     command: systemPython,
-    args: ["-I", "-S", "-B", "-c", `${answer.code}\n${answer.testingCode}\nopen(3, "w").write("ok")`],
+    args: [
+      "-I",
+      "-S",
+      "-B",
+      "-c",
+      `${answer.code}\n${answer.testingCode}\nopen(3, "w").write("ok")`,
+    ],
     stdin: "",
     limits,
   });
@@ -105,7 +111,9 @@ console.log(
     .join(" ")}`,
 );
 const bareMs = await timeRuns(30, bare);
-console.log(`bare python3 running the answer and the tests as one script: median ${bareMs.toFixed(1)} ms`);
+console.log(
+  `bare python3 running the answer and the tests as one script: median ${bareMs.toFixed(1)} ms`,
+);
 for (const kind of backends) {
   const [sandbox] = await createSandboxes(kind, limits, 1);
   if (!sandbox) throw new Error("no sandbox");

@@ -2,10 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import type { DurableObjectNamespace, DurableObjectState } from "@cloudflare/workers-types";
 import type { Store } from "../db/client";
 import { applyGrade, failedGrade, gradeFromReport, questionOfAnswer } from "./apply-result";
+import { nextFairJobSql } from "./fair-share";
 import { loadJobPayloads } from "./job-payload";
 import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
 import { decideExpiry, decideReport, graderUnavailable, type JobStatus } from "./queue-core";
-import { nextFairJobSql } from "./fair-share";
 import { Signal } from "./signal";
 
 export interface GradingQueueEnv {

@@ -34,7 +34,7 @@ async function startListener() {
  */
 function attacks(apiPid: number, port: number): [string, string][] {
   const keepRunning = "js.process.exit = lambda *args: None";
-  return [
+  const named: [string, string][] = [
     ...["SIGTERM", "SIGKILL", "SIGUSR1", "SIGSTOP"].map((signal): [string, string] => [
       `kill(ppid, ${signal})`,
       `import js\njs.process.kill(js.process.ppid, "${signal}")`,
@@ -54,7 +54,8 @@ function attacks(apiPid: number, port: number): [string, string][] {
       "net.connect to 127.0.0.1",
       `import js\n${keepRunning}\nnet = js.process.getBuiltinModule("net")\nnet.connect(${port}, "127.0.0.1")\nnet.connect(${port}, "::1")`,
     ],
-  ].map(([name, attack]) => [
+  ];
+  return named.map(([name, attack]) => [
     name,
     `try:\n${indent(attack)}\nexcept Exception:\n    pass\n${correctSquare}`,
   ]);
@@ -75,30 +76,27 @@ function expectUntouched() {
 
 // The uid isolation (what root gets) is attacked through the API below; here the one a non-root
 // API gets, where the sandbox shares the API's uid and only the namespaces stand between them.
-describe.each<PyodideIsolation>(["user-namespace"])(
-  "pyodide isolated by %s",
-  (isolation) => {
-    let listener: Awaited<ReturnType<typeof startListener>>;
-    beforeAll(async () => {
-      listener = await startListener();
-    });
-    afterAll(() => listener.close());
+describe.each<PyodideIsolation>(["user-namespace"])("pyodide isolated by %s", (isolation) => {
+  let listener: Awaited<ReturnType<typeof startListener>>;
+  beforeAll(async () => {
+    listener = await startListener();
+  });
+  afterAll(() => listener.close());
 
-    it("keeps signals, the inspector and the network from reaching anything outside", async () => {
-      const grader = new Grader(new PyodideSandbox(defaultLimits(2000, 256), isolation, 5));
-      // One at a time, as one runner slot would: a dozen pyodide processes starting at once on
-      // two cores would meet the time limit before their attacks ran.
-      const reports = [];
-      for (const [, code] of attacks(process.pid, listener.port))
-        reports.push(await grader.grade({ code, testingCode: squareTests }));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(listener.connections()).toBe(0);
-      expectUntouched();
-      // A run whose attack failed harmlessly still grades the correct sq.
-      expect(reports.some((report) => report.passed === 1)).toBe(true);
-    }, 120_000);
-  },
-);
+  it("keeps signals, the inspector and the network from reaching anything outside", async () => {
+    const grader = new Grader(new PyodideSandbox(defaultLimits(2000, 256), isolation, 5));
+    // One at a time, as one runner slot would: a dozen pyodide processes starting at once on
+    // two cores would meet the time limit before their attacks ran.
+    const reports = [];
+    for (const [, code] of attacks(process.pid, listener.port))
+      reports.push(await grader.grade({ code, testingCode: squareTests }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(listener.connections()).toBe(0);
+    expectUntouched();
+    // A run whose attack failed harmlessly still grades the correct sq.
+    expect(reports.some((report) => report.passed === 1)).toBe(true);
+  }, 120_000);
+});
 
 describe("the API with SANDBOX=pyodide under attack", () => {
   let t: TestApp;

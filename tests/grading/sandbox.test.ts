@@ -133,7 +133,8 @@ describe.each(backends)("the %s sandbox", (_, createSandbox) => {
 
   it("cannot forge results by writing to the result channel", async () => {
     // Reports that every probe is True, and that the run is done, on every descriptor.
-    const frames = '["start"]\\n["p",0,["b",true]]\\n["p",1,["b",true]]\\n["p",2,["b",true]]\\n["done"]\\n';
+    const frames =
+      '["start"]\\n["p",0,["b",true]]\\n["p",1,["b",true]]\\n["p",2,["b",true]]\\n["done"]\\n';
     const forge = `import os\nfor fd in range(1, 64):\n    try:\n        os.write(fd, b'${frames}')\n    except OSError:\n        pass\ndef add(a, b):\n    return 0\n`;
     // Honestly add() = 0 passes two cases; forged values (True) pass none of them. (Under
     // pyodide the descriptors are emscripten's and the frames go nowhere: two cases pass.)

@@ -160,7 +160,10 @@ describe("the Durable Object grading queue", () => {
     const leasedUsers = await inQueue(async (instance, state) => {
       state.storage.sql.exec("update jobs set state = 'done' where state in ('queued', 'leased')");
       const jobs = [
-        ...Array.from({ length: 10 }, (_, index) => ({ answerId: 910_000 + index, userId: looper })),
+        ...Array.from({ length: 10 }, (_, index) => ({
+          answerId: 910_000 + index,
+          userId: looper,
+        })),
         { answerId: 920_000, userId: classmate },
         { answerId: 920_001, userId: classmate },
       ].map((job) => ({ ...job, completionId: job.userId }));

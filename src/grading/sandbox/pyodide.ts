@@ -82,7 +82,10 @@ export function pyodideIsolation(): Promise<PyodideIsolation | undefined> {
       process.getuid?.() === 0 ? ["uid", "user-namespace"] : ["user-namespace"];
     for (const isolation of candidates) {
       try {
-        await run(launcher(isolation, 0)[0] as string, [...launcher(isolation, 0).slice(1), "true"]);
+        await run(launcher(isolation, 0)[0] as string, [
+          ...launcher(isolation, 0).slice(1),
+          "true",
+        ]);
         return isolation;
       } catch {
         // Not on this host; try the next.

@@ -19,7 +19,6 @@ export async function echoes(sandbox: Sandbox): Promise<boolean> {
   return ending.channel.trim() === "echo ok";
 }
 
-
 export type SandboxKind = "bwrap" | "pyodide";
 
 /**

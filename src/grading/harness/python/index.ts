@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { crashFailure, limitFailure } from "../../sandbox/sandbox";
 import { type CodeHarness, failedReport } from "../harness";
 import { judgeAnswer } from "./judge";
-import { parsePlan, type PythonPlan } from "./plan";
+import { type PythonPlan, parsePlan } from "./plan";
 
 const source = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
 let programs: { teacher: string; student: string } | undefined;
@@ -58,7 +58,9 @@ export const pythonHarness: CodeHarness<PythonPlan> = {
     source: pythonPrograms().student,
     input: netstrings([
       code,
-      ...("invalid" in plan ? [] : plan.steps.flatMap(([kind, id, line, text]) => [kind, String(id), String(line), text])),
+      ...("invalid" in plan
+        ? []
+        : plan.steps.flatMap(([kind, id, line, text]) => [kind, String(id), String(line), text])),
     ]),
   }),
 

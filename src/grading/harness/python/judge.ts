@@ -162,7 +162,11 @@ function messageOf(plan: Plan, reports: StudentReports, message: Plan["cases"][n
 }
 
 /** null when the case passed, else why it failed. */
-function judgeCase(plan: Plan, reports: StudentReports, testCase: Plan["cases"][number]): string | null {
+function judgeCase(
+  plan: Plan,
+  reports: StudentReports,
+  testCase: Plan["cases"][number],
+): string | null {
   const judge = new CaseJudge(plan, reports);
   let reason: string;
   try {

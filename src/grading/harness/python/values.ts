@@ -75,7 +75,9 @@ export function decodeValue(raw: unknown, depth = 0): PyValue | undefined {
     case "f":
       return typeof body === "string" ? decodeFloat(body) : undefined;
     case "s":
-      return typeof body === "string" && !hasLoneSurrogate(body) ? { t: "str", v: body } : undefined;
+      return typeof body === "string" && !hasLoneSurrogate(body)
+        ? { t: "str", v: body }
+        : undefined;
     case "T":
       return typeof body === "string" && typeNames.has(body)
         ? { t: "type", v: body as TypeName }
@@ -141,9 +143,7 @@ export function typeName(value: PyValue): string {
   return value.t === "type" ? "type" : value.t;
 }
 
-const isNumber = (
-  value: PyValue,
-): value is Extract<PyValue, { t: "bool" | "int" | "float" }> =>
+const isNumber = (value: PyValue): value is Extract<PyValue, { t: "bool" | "int" | "float" }> =>
   value.t === "bool" || value.t === "int" || value.t === "float";
 
 const asInt = (value: Extract<PyValue, { t: "bool" | "int" }>): bigint =>
@@ -256,7 +256,10 @@ export function equals(a: PyValue, b: PyValue): boolean {
     case "list":
     case "tuple": {
       const other = (b as typeof a).v;
-      return a.v.length === other.length && a.v.every((item, index) => equals(item, other[index] as PyValue));
+      return (
+        a.v.length === other.length &&
+        a.v.every((item, index) => equals(item, other[index] as PyValue))
+      );
     }
     case "dict": {
       const [x, y] = [keyMap(a.v), keyMap((b as typeof a).v)];
@@ -333,11 +336,17 @@ function contains(container: PyValue, item: PyValue): boolean {
       return container.v.some((element) => equals(element, item));
     case "set":
     case "frozenset":
-      return keySet(container.v).has(hashKey(item));
+      // A set looks a set up as the frozenset of its items.
+      return keySet(container.v).has(
+        hashKey(item.t === "set" ? { t: "frozenset", v: item.v } : item),
+      );
     case "dict":
       return keyMap(container.v).has(hashKey(item));
     default:
-      throw new PyException("TypeError", `argument of type '${typeName(container)}' is not iterable`);
+      throw new PyException(
+        "TypeError",
+        `argument of type '${typeName(container)}' is not iterable`,
+      );
   }
 }
 
@@ -386,17 +395,27 @@ export function truthy(value: PyValue): boolean {
 const bitLength = (value: bigint) => (value < 0n ? -value : value).toString(16).length * 4;
 
 function checkedInt(value: bigint): PyValue {
-  if (bitLength(value) > maxIntBits) throw new PyException("MemoryError", "the result is too large");
+  if (bitLength(value) > maxIntBits)
+    throw new PyException("MemoryError", "the result is too large");
   return int(value);
 }
 
+/** Python's index range: a repetition count outside it is an OverflowError, even for ''. */
+const indexLimit = 2n ** 63n;
+
 function repeat(sequence: PyValue, times: bigint): PyValue {
-  const count = times > 0n ? Number(times) : 0;
+  if (times >= indexLimit || times < -indexLimit)
+    throw new PyException("OverflowError", "cannot fit 'int' into an index-sized integer");
   const length = sequence.t === "str" ? sequence.v.length : (sequence as { v: PyValue[] }).v.length;
-  if (length * count > maxResultItems) throw new PyException("MemoryError", "the result is too large");
+  const count = times > 0n && length > 0 ? Number(times) : 0;
+  if (length * count > maxResultItems)
+    throw new PyException("MemoryError", "the result is too large");
   if (sequence.t === "str") return { t: "str", v: sequence.v.repeat(count) };
   const items = (sequence as { v: PyValue[] }).v;
-  return { t: sequence.t as "list" | "tuple", v: Array.from({ length: count }, () => items).flat() };
+  return {
+    t: sequence.t as "list" | "tuple",
+    v: Array.from({ length: count }, () => items).flat(),
+  };
 }
 
 export type Arithmetic = "+" | "-" | "*";
@@ -412,12 +431,18 @@ export function arithmetic(op: Arithmetic, a: PyValue, b: PyValue): PyValue {
       throw new PyException("MemoryError", "the result is too large");
     return checkedInt(op === "+" ? x + y : op === "-" ? x - y : x * y);
   }
-  const sequence = (value: PyValue) => value.t === "str" || value.t === "list" || value.t === "tuple";
+  const sequence = (value: PyValue) =>
+    value.t === "str" || value.t === "list" || value.t === "tuple";
   if (op === "+" && sequence(a) && a.t === b.t) {
     if (a.t === "str") return { t: "str", v: a.v + (b as typeof a).v };
     const items = [...(a as { v: PyValue[] }).v, ...(b as { v: PyValue[] }).v];
-    if (items.length > maxResultItems) throw new PyException("MemoryError", "the result is too large");
+    if (items.length > maxResultItems)
+      throw new PyException("MemoryError", "the result is too large");
     return { t: a.t as "list" | "tuple", v: items };
+  }
+  if (op === "-" && isSetLike(a) && isSetLike(b)) {
+    const removed = keySet(b.v);
+    return { t: a.t, v: a.v.filter((item) => !removed.has(hashKey(item))) };
   }
   if (op === "*" && sequence(a) && (b.t === "int" || b.t === "bool")) return repeat(a, asInt(b));
   if (op === "*" && sequence(b) && (a.t === "int" || a.t === "bool")) return repeat(b, asInt(a));
@@ -429,7 +454,8 @@ export function arithmetic(op: Arithmetic, a: PyValue, b: PyValue): PyValue {
 
 export function unary(op: "-" | "+", value: PyValue): PyValue {
   if (value.t === "float") return float(op === "-" ? -value.v : value.v);
-  if (value.t === "int" || value.t === "bool") return int(op === "-" ? -asInt(value) : asInt(value));
+  if (value.t === "int" || value.t === "bool")
+    return int(op === "-" ? -asInt(value) : asInt(value));
   throw new PyException("TypeError", `bad operand type for unary ${op}: '${typeName(value)}'`);
 }
 
@@ -451,7 +477,12 @@ function realNumber(value: PyValue): number {
 
 /** math.isclose, as CPython computes it. */
 function isClose(a: PyValue, b: PyValue, relTol: PyValue, absTol: PyValue): boolean {
-  const [x, y, rel, abs] = [a, b, relTol, absTol].map(realNumber) as [number, number, number, number];
+  const [x, y, rel, abs] = [a, b, relTol, absTol].map(realNumber) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   if (rel < 0 || abs < 0) throw new PyException("ValueError", "tolerances must be non-negative");
   if (x === y) return true;
   if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
@@ -496,7 +527,8 @@ export function callBuiltin(
     case "len":
       return int(BigInt(length(first)));
     case "type":
-      if (first.t === "type") throw new PyException("TypeError", "the type of a type is not plain data");
+      if (first.t === "type")
+        throw new PyException("TypeError", "the type of a type is not plain data");
       return { t: "type", v: first.t };
     case "isinstance":
       return bool(isInstance(first, second));
