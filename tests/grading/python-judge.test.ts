@@ -1,6 +1,6 @@
 /**
  * The judge's Python semantics against what Debian's python3 says, on a table of plain values:
- * every comparison operator, + - *, not and unary -/+, abs, len, type, isinstance, truthiness and
+ * every comparison operator, + - * /, not and unary -/+, abs, len, type, isinstance, truthiness and
  * math.isclose, for every pair of values (results and exception types alike).
  */
 import { execFileSync } from "node:child_process";
@@ -86,7 +86,7 @@ const values = [
   "(int, float)",
 ];
 const comparisons = ["==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"] as const;
-const arithmetics = ["+", "-", "*"] as const;
+const arithmetics = ["+", "-", "*", "/"] as const;
 
 const python =
   readFileSync(new URL("../../src/grading/harness/python/plain.py", import.meta.url), "utf8") +
@@ -106,7 +106,8 @@ ops = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a
        "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
        "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
        "is": lambda a, b: a is b, "is not": lambda a, b: a is not b,
-       "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+       "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+       "/": lambda a, b: a / b}
 out = {"values": [json.loads(encode_value(v)) for v in values], "binary": {}, "unary": []}
 for name, op in ops.items():
     out["binary"][name] = [[outcome(lambda: op(a, b)) for b in values] for a in values]

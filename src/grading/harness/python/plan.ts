@@ -9,7 +9,7 @@ export type JudgeNode =
   | ["and" | "or", JudgeNode[]]
   | ["u", "not" | "-" | "+", JudgeNode]
   | ["c", JudgeNode, [Comparison, JudgeNode][]]
-  | ["b", "+" | "-" | "*", JudgeNode, JudgeNode]
+  | ["b", "+" | "-" | "*" | "/", JudgeNode, JudgeNode]
   | ["f", JudgedCall, JudgeNode[], Partial<Record<"rel_tol" | "abs_tol", JudgeNode>>];
 
 const index = z.number().int().min(0).max(1_000_000);
@@ -26,7 +26,7 @@ const JudgeNodeSchema: z.ZodType<JudgeNode> = z.lazy(() =>
       JudgeNodeSchema,
       z.array(z.tuple([z.enum(comparisons), JudgeNodeSchema])).min(1),
     ]),
-    z.tuple([z.literal("b"), z.enum(["+", "-", "*"]), JudgeNodeSchema, JudgeNodeSchema]),
+    z.tuple([z.literal("b"), z.enum(["+", "-", "*", "/"]), JudgeNodeSchema, JudgeNodeSchema]),
     z.tuple([
       z.literal("f"),
       z.enum(["abs", "len", "type", "isinstance", "isclose"]),

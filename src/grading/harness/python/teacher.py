@@ -4,7 +4,7 @@ It never meets student code: it gets only `testing_code` (JSON {"testing_code": 
 `channel_input` under pyodide). It parses the tests, finds the student's names (names the tests
 use but never bind, other than built-ins) and follows them: a top-level statement that uses a
 student name or a tainted name is tainted, and so is every name it binds or hands on. Each
-top-level assert is a case; its test is split through not/and/or, comparisons, + - * and
+top-level assert is a case; its test is split through not/and/or, comparisons, + - * / and
 abs/len/type/isinstance/math.isclose down to operands. An operand that touches no tainted name
 is evaluated here (an expected value); the others are probes, whose values the student's run
 reports. Untainted statements run here. The plan also lists what the student's run executes:
@@ -29,7 +29,7 @@ FRESH_RESULT_CALLS = frozenset({
     "repr", "round", "set", "sorted", "str", "sum", "tuple", "type",
 })
 JUDGED_CALLS = {"abs": 1, "len": 1, "type": 1, "isinstance": 2}
-JUDGED_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
+JUDGED_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 JUDGED_UNARY = {ast.Not: "not", ast.USub: "-", ast.UAdd: "+"}
 COMPARISONS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
                ast.GtE: ">=", ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
@@ -242,20 +242,25 @@ class Planner:
 
     def add_expected(self, node, case, truth=False, text=False):
         ident = len(self.expected)
+        names, _ = scope_names(node, "eval")
         self.expected.append({"code": compile(ast.Expression(body=node), TESTS_FILE, "eval"),
-                              "truth": truth, "text": text})
+                              "truth": truth, "text": text, "statement": case["statement"],
+                              "needs": names & self.teacher_names})
         case["expected"].append(ident)
         return ident
 
     def student_steps(self):
         """What the student's run executes: backwards from the probes and tainted statements,
-        the statements that bind or change a name they need. A statement that only binds names
-        nobody there needs (`expected = sorted(data)`) stays out."""
+        the statements that bind or change a name they need; and the set-up statements that
+        use no data of the tests (imports, `random.seed(1)`, `N = 10`), which the answer may rely
+        on as it could when the tests shared its namespace. A statement that feeds only expected
+        values (`expected = sorted(data)`) stays out."""
+        expected_only = self.live_before(self.expected)
         live = set()
         steps = []
         for index in range(len(self.statements) - 1, -1, -1):
             statement = self.statements[index]
-            kind, case = self.actions[index]
+            kind, _ = self.actions[index]
             mentions, binds = self.scopes[index]
             if kind == "case":
                 for ident in reversed(range(len(self.probes))):
@@ -265,15 +270,46 @@ class Planner:
                         live |= probe["needs"]
                 continue
             targets = plain_targets(statement)
-            needed = kind == "student" or bool(binds & live) or (
-                targets is None and bool(mentions & live & self.teacher_names))
-            if needed:
+            needed = kind == "student" or self.changes(statement, mentions, binds, targets, live)
+            if needed or self.is_setup(statement, mentions, binds, expected_only[index]):
                 source = ast.get_source_segment(SOURCE, statement) or ast.unparse(statement)
                 steps.append(["x", index, statement.lineno, source, index])
                 live -= targets or set()
                 live |= self.loads(statement, mentions, targets)
         steps.reverse()
         return steps
+
+    def changes(self, statement, mentions, binds, targets, live):
+        """Whether a statement binds a live name, or may change one's object."""
+        return bool(binds & live) or (targets is None and bool(mentions & live & self.teacher_names))
+
+    def is_setup(self, statement, mentions, binds, expected_live):
+        """Imports, and statements that read no name of the tests but modules and bind none that
+        an expected value needs."""
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            return True
+        data = (mentions - binds - set(self.modules)) & self.teacher_names
+        return not data and not (binds & expected_live)
+
+    def live_before(self, operands):
+        """For each statement, the names that later expected operands need (backwards slice)."""
+        live = set()
+        result = [set() for _ in self.statements]
+        for index in range(len(self.statements) - 1, -1, -1):
+            result[index] = set(live)
+            statement = self.statements[index]
+            kind, _ = self.actions[index]
+            mentions, binds = self.scopes[index]
+            if kind == "case":
+                for operand in operands:
+                    if operand["statement"] == index:
+                        live |= operand["needs"]
+            elif kind == "teacher":
+                targets = plain_targets(statement)
+                if self.changes(statement, mentions, binds, targets, live):
+                    live -= targets or set()
+                    live |= self.loads(statement, mentions, targets)
+        return result
 
     def loads(self, statement, mentions, targets):
         """The names a statement needs bound before it: all it mentions but what it only assigns."""

@@ -418,9 +418,44 @@ function repeat(sequence: PyValue, times: bigint): PyValue {
   };
 }
 
-export type Arithmetic = "+" | "-" | "*";
+export type Arithmetic = "+" | "-" | "*" | "/";
+
+const bits = (value: bigint) => value.toString(2).length;
+
+/** int / int as Python computes it: the exact quotient, correctly rounded to a float. */
+function divideInts(a: bigint, b: bigint): number {
+  if (b === 0n) throw new PyException("ZeroDivisionError", "division by zero");
+  const negative = a < 0n !== b < 0n;
+  const [x, y] = [a < 0n ? -a : a, b < 0n ? -b : b];
+  if (x === 0n) return negative ? -0 : 0;
+  // Scale so that the quotient has 55+ bits; a sticky bit keeps the rounding of the rest exact.
+  const shift = bits(x) - bits(y) - 55;
+  const [num, den] = shift >= 0 ? [x, y << BigInt(shift)] : [x << BigInt(-shift), y];
+  const quotient = (num / den) | (num % den === 0n ? 0n : 1n);
+  const result = Number(quotient) * 2 ** shift;
+  if (!Number.isFinite(result))
+    throw new PyException("OverflowError", "integer division result too large for a float");
+  return negative ? -result : result;
+}
+
+function divide(
+  a: Extract<PyValue, { t: "bool" | "int" | "float" }>,
+  b: Extract<PyValue, { t: "bool" | "int" | "float" }>,
+): PyValue {
+  if (a.t !== "float" && b.t !== "float") return float(divideInts(asInt(a), asInt(b)));
+  const [x, y] = [toFloat(a), toFloat(b)];
+  if (y === 0) throw new PyException("ZeroDivisionError", "float division by zero");
+  return float(x / y);
+}
 
 export function arithmetic(op: Arithmetic, a: PyValue, b: PyValue): PyValue {
+  if (op === "/") {
+    if (isNumber(a) && isNumber(b)) return divide(a, b);
+    throw new PyException(
+      "TypeError",
+      `unsupported operand type(s) for /: '${typeName(a)}' and '${typeName(b)}'`,
+    );
+  }
   if (isNumber(a) && isNumber(b)) {
     if (a.t === "float" || b.t === "float") {
       const [x, y] = [toFloat(a), toFloat(b)];
