@@ -133,9 +133,11 @@ class Planner:
         roots = {self._root(name) for name in names & self.teacher_names}
         self.tainted |= {name for name in self.teacher_names | set(self.groups) if self._root(name) in roots}
 
-    def handed_on(self, node, mentions):
+    def handed_on(self, node, mentions, into_calls=True):
         """Names whose objects the node may change or keep: not a module's attribute, not an
-        operand of an operator, not an argument of a built-in that only reads it."""
+        operand of an operator, not an argument of a built-in that only reads it. Without
+        into_calls, no call's arguments either (what the tests' own functions return is taken
+        to be new, so `expected = reference(data)` stays apart from `data`)."""
         found = set()
         stack = [node]
         while stack:
@@ -146,6 +148,8 @@ class Planner:
             if isinstance(item, (ast.BinOp, ast.UnaryOp, ast.Compare)):
                 continue
             if isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name) and item.value.id in self.modules:
+                continue
+            if isinstance(item, ast.Call) and not into_calls:
                 continue
             if (isinstance(item, ast.Call) and isinstance(item.func, ast.Name)
                     and item.func.id in FRESH_RESULT_CALLS and item.func.id not in self.teacher_names):
@@ -166,7 +170,7 @@ class Planner:
                 self.taint(self.handed_on(statement, mentions) | binds)
                 self.actions.append(("student", None))
             else:
-                self.link(self.handed_on(statement, mentions))
+                self.link(self.handed_on(statement, mentions, into_calls=False))
                 self.actions.append(("teacher", None))
 
     @staticmethod
