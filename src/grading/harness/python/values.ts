@@ -212,8 +212,25 @@ export function isHashable(value: PyValue): boolean {
 }
 
 let nanKeys = 0;
+/** Keys of containers are computed once per value: a report is judged in time linear in its size. */
+const containerKeys = new WeakMap<object, string>();
+const itemKeys = new WeakMap<PyValue[], Set<string>>();
+
 /** Equal values (as Python's == and hash see them) get equal keys; NaN equals nothing. */
 function hashKey(value: PyValue): string {
+  if (value.t !== "tuple" && value.t !== "frozenset") return scalarKey(value);
+  let key = containerKeys.get(value);
+  if (key === undefined) {
+    key =
+      value.t === "tuple"
+        ? `t(${value.v.map(hashKey).join(",")})`
+        : `F{${[...keySet(value.v)].sort().join(",")}}`;
+    containerKeys.set(value, key);
+  }
+  return key;
+}
+
+function scalarKey(value: PyValue): string {
   switch (value.t) {
     case "NoneType":
       return "N";
@@ -228,19 +245,28 @@ function hashKey(value: PyValue): string {
       return `s${JSON.stringify(value.v)}`;
     case "type":
       return `T${value.v}`;
-    case "tuple":
-      return `t(${value.v.map(hashKey).join(",")})`;
-    case "frozenset":
-      return `F{${[...keySet(value.v)].sort().join(",")}}`;
     default:
       throw new PyException("TypeError", `unhashable type: '${value.t}'`);
   }
 }
 
-const keySet = (items: PyValue[]) => new Set(items.map(hashKey));
+function keySet(items: PyValue[]): Set<string> {
+  let keys = itemKeys.get(items);
+  if (!keys) {
+    keys = new Set(items.map(hashKey));
+    itemKeys.set(items, keys);
+  }
+  return keys;
+}
 
+const pairKeys = new WeakMap<[PyValue, PyValue][], Map<string, PyValue>>();
 function keyMap(pairs: [PyValue, PyValue][]): Map<string, PyValue> {
-  return new Map(pairs.map(([key, value]) => [hashKey(key), value]));
+  let map = pairKeys.get(pairs);
+  if (!map) {
+    map = new Map(pairs.map(([key, value]) => [hashKey(key), value]));
+    pairKeys.set(pairs, map);
+  }
+  return map;
 }
 
 export function equals(a: PyValue, b: PyValue): boolean {
