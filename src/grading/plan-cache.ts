@@ -10,7 +10,7 @@ import type { CodeHarness, PlanOutcome } from "./harness/harness";
 export class PlanCache {
   readonly #entries = new Map<string, Promise<PlanOutcome<unknown>>>();
 
-  constructor(private readonly capacity = 512) {}
+  constructor(private readonly capacity = 128) {}
 
   async get<Plan>(
     harness: CodeHarness<Plan>,
@@ -34,7 +34,7 @@ export class PlanCache {
     }
     try {
       const outcome = await pending;
-      if (outcome.kind === "failed" && !outcome.cacheable) this.#forget(key, pending);
+      if (!outcome.cacheable) this.#forget(key, pending);
       return outcome;
     } catch (error) {
       this.#forget(key, pending);

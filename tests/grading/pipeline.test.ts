@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gradingJobs } from "../../src/db/schema";
+import { leaseMsFor } from "../../src/grading/lease";
 import { LocalGradingQueue } from "../../src/grading/local-queue";
 import { RunnerPool } from "../../src/grading/runner";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
@@ -168,7 +169,7 @@ describe("the queue without runners", () => {
   it("re-queues the job of a runner that died, and fails the answer after three tries", async () => {
     const response = await submitCode(t, setup, correctAdd, "");
     const id = response.body.id as number;
-    const leaseMs = 2000 * 2 + 10_000;
+    const leaseMs = leaseMsFor(2000);
     for (let attempt = 1; attempt <= 3; attempt++) {
       const [job] = await t.grading.lease(1, 0);
       expect(job?.attempt).toBe(attempt);

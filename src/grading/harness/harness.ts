@@ -17,7 +17,7 @@ export const failedReport = (total: number, errors: string): RunReport => ({
 
 /** The teacher-only run's result: a plan to grade answers with, or the report every answer gets. */
 export type PlanOutcome<Plan> =
-  | { kind: "plan"; plan: Plan }
+  | { kind: "plan"; plan: Plan; cacheable: boolean }
   | { kind: "failed"; report: RunReport; cacheable: boolean };
 
 /**

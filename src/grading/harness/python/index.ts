@@ -16,15 +16,21 @@ export function pythonPrograms() {
   return programs;
 }
 
+/** Plans larger than this are used but not kept: the cache stays small whatever the tests. */
+const maxCachedPlanBytes = 256 * 1024;
+
 /** Netstrings: "<UTF-8 bytes>:<text>," — what the student's run reads without a JSON parser. */
 const netstrings = (fields: string[]) =>
   fields.map((field) => `${Buffer.byteLength(field)}:${field},`).join("");
+
+let version: string | undefined;
 
 export const pythonHarness: CodeHarness<PythonPlan> = {
   language: "python",
   get version() {
     const { teacher, student } = pythonPrograms();
-    return createHash("sha256").update(teacher).update(student).digest("hex").slice(0, 16);
+    version ??= createHash("sha256").update(teacher).update(student).digest("hex").slice(0, 16);
+    return version;
   },
 
   teacherRun: (testingCode) => ({
@@ -50,7 +56,7 @@ export const pythonHarness: CodeHarness<PythonPlan> = {
       };
     if ("invalid" in plan)
       return { kind: "failed", report: failedReport(0, plan.invalid), cacheable: true };
-    return { kind: "plan", plan };
+    return { kind: "plan", plan, cacheable: ending.channel.length <= maxCachedPlanBytes };
   },
 
   studentRun: (code, plan) => ({
