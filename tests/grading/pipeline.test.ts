@@ -304,7 +304,7 @@ describe("choosing the sandbox", () => {
   it("grades through the API with SANDBOX=pyodide", async () => {
     const t = await createTestApp({
       runners: 1,
-      env: { SANDBOX: "pyodide", GRADING_WAIT_MS: "30000" },
+      env: { SANDBOX: "pyodide", GRADING_WAIT_MS: "60000", SANDBOX_TIME_LIMIT_MS: "5000" },
     });
     try {
       const setup = await codeTestFor(t);
@@ -313,5 +313,5 @@ describe("choosing the sandbox", () => {
     } finally {
       await t.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -103,7 +103,10 @@ describe("the API with SANDBOX=pyodide under attack", () => {
   let listener: Awaited<ReturnType<typeof startListener>>;
   beforeAll(async () => {
     listener = await startListener();
-    t = await createTestApp({ runners: 2, env: { SANDBOX: "pyodide", GRADING_WAIT_MS: "120000" } });
+    t = await createTestApp({
+      runners: 2,
+      env: { SANDBOX: "pyodide", GRADING_WAIT_MS: "120000", SANDBOX_TIME_LIMIT_MS: "5000" },
+    });
   });
   afterAll(async () => {
     await t.close();

@@ -149,15 +149,18 @@ class CaseJudge {
   }
 }
 
+/** The assert's message, from its parts: text of the tests, and texts the answer's run reported. */
 function messageOf(plan: Plan, reports: StudentReports, message: Plan["cases"][number]["message"]) {
   if (message === null) return "AssertionError";
-  const text =
-    "probe" in message
-      ? reports.messages.get(message.probe)
-      : (() => {
-          const expected = plan.expected[message.expected];
-          return expected && "text" in expected ? expected.text : undefined;
-        })();
+  const text = message
+    .map((part) => {
+      if ("text" in part) return part.text;
+      if ("probe" in part) return reports.messages.get(part.probe) ?? "…";
+      const expected = plan.expected[part.expected];
+      return expected && "text" in expected ? expected.text : "…";
+    })
+    .join("")
+    .slice(0, 4096);
   return text ? `AssertionError: ${text}` : "AssertionError";
 }
 

@@ -49,7 +49,16 @@ const TeacherOutputSchema = z.object({
             line: index,
             source: text,
             test: JudgeNodeSchema,
-            message: z.union([z.object({ probe: index }), z.object({ expected: index }), z.null()]),
+            message: z
+              .array(
+                z.union([
+                  z.object({ text }),
+                  z.object({ probe: index }),
+                  z.object({ expected: index }),
+                ]),
+              )
+              .max(1000)
+              .nullable(),
           }),
         )
         .max(10_000),

@@ -190,15 +190,32 @@ class Planner:
             case["test"] = self.split(statement.test, case)
         else:
             case["test"] = ["e", self.add_expected(statement.test, case, truth=True)]
-        case["message"] = None
-        if statement.msg is not None:
-            names, _ = scope_names(statement.msg, "eval")
-            if self.touches_student(names):
-                case["message"] = {"probe": self.add_probe(statement.msg, case, "m")}
-            else:
-                case["message"] = {"expected": self.add_expected(statement.msg, case, text=True)}
+        case["message"] = None if statement.msg is None else self.plan_message(statement.msg, case)
         self.cases.append(case)
         return case
+
+    def plan_message(self, message, case):
+        """An assert's message as parts: text computed here, and the values of the answer's
+        expressions in an f-string, reported by the student's run. The message's own text never
+        goes there (`f"should be 9, got {sq(3)}"` would tell it 9). Any other message that uses
+        the answer's names is not shown."""
+        names, _ = scope_names(message, "eval")
+        if not self.touches_student(names):
+            return [{"expected": self.add_expected(message, case, text=True)}]
+        if not isinstance(message, ast.JoinedStr):
+            return None
+        parts = []
+        for value in message.values:
+            if isinstance(value, ast.Constant):
+                parts.append({"text": str(value.value)})
+                continue
+            single = ast.copy_location(ast.JoinedStr(values=[value]), value)
+            names, _ = scope_names(single, "eval")
+            if self.touches_student(names):
+                parts.append({"probe": self.add_probe(single, case, "m")})
+            else:
+                parts.append({"expected": self.add_expected(single, case, text=True)})
+        return parts
 
     def split(self, node, case):
         names, _ = scope_names(node, "eval")
