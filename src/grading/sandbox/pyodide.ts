@@ -15,7 +15,7 @@ const pyodideVersion = createRequire(import.meta.url)("pyodide/package.json").ve
 /** Pyodide's own runtime, on top of what the answer may use. */
 const runtimeOverheadMb = 200;
 /** Modules loaded into the snapshot: what the harnesses import. Part of the snapshot's name. */
-const snapshotImports = "ast, builtins, json, symtable, sys";
+const snapshotImports = "ast, builtins, importlib, json, symtable, sys";
 
 /** The memory snapshot saves ~2 s per run; it is made once, outside any sandbox, and kept. */
 const snapshotPath = resolve(

@@ -16,6 +16,7 @@ Output on file descriptor 3 (or `channel_write`): ["start"], then one line {"pla
 
 import ast
 import builtins
+import importlib
 import json
 import symtable
 import sys
@@ -61,6 +62,19 @@ def scope_names(node, mode):
     return mentions, binds
 
 
+def star_imported(statement):
+    """The names `from module import *` binds (the run imports the module anyway)."""
+    if not (isinstance(statement, ast.ImportFrom) and statement.module and not statement.level
+            and any(alias.name == "*" for alias in statement.names)):
+        return set()
+    try:
+        module = importlib.import_module(statement.module)
+    except Exception:  # noqa: BLE001 - the import fails again when the statement runs
+        return set()
+    names = getattr(module, "__all__", None)
+    return {name for name in (names if names is not None else dir(module)) if not name.startswith("_")}
+
+
 def plain_targets(statement):
     """Names a statement rebinds for sure (so earlier values of them are dead), if any."""
     if isinstance(statement, ast.Assign):
@@ -87,6 +101,8 @@ class Planner:
     def __init__(self, statements):
         self.statements = statements
         self.scopes = [scope_names(statement, "exec") for statement in statements]
+        for (_, binds), statement in zip(self.scopes, statements):
+            binds |= star_imported(statement)
         self.teacher_names = set().union(*(binds for _, binds in self.scopes)) - {"__builtins__"}
         self.modules, self.isclose_names = self._imports()
         self.tainted = set()
