@@ -71,7 +71,7 @@ describe("judging an answer's reports", () => {
     ],
     [
       "garbage",
-      lines("\u0000\u0001{{{", "[".repeat(100_000), '["p",0,' + "[".repeat(5000), '["done"]'),
+      lines("\u0000\u0001{{{", "[".repeat(100_000), `["p",0,${"[".repeat(5000)}`, '["done"]'),
     ],
   ])("fails cases on %s, without throwing", (_, channel) => {
     const report = judgeAnswer(plan, ending(channel));
