@@ -98,7 +98,8 @@ def plain_targets(statement):
 
 
 class Planner:
-    def __init__(self, statements):
+    def __init__(self, source, statements):
+        self.source = source
         self.statements = statements
         self.scopes = [scope_names(statement, "exec") for statement in statements]
         for (_, binds), statement in zip(self.scopes, statements):
@@ -200,7 +201,7 @@ class Planner:
 
     def plan_case(self, index, statement):
         case = {"statement": index, "line": statement.lineno, "source": ast.unparse(statement),
-                "probes": [], "expected": []}
+                "expected": []}
         mentions, _ = self.scopes[index]
         if self.touches_student(mentions):
             case["test"] = self.split(statement.test, case)
@@ -309,7 +310,7 @@ class Planner:
             targets = plain_targets(statement)
             needed = kind == "student" or self.changes(statement, mentions, binds, targets, live)
             if needed or self.is_setup(statement, mentions, binds, expected_only[index]):
-                source = ast.get_source_segment(SOURCE, statement) or ast.unparse(statement)
+                source = ast.get_source_segment(self.source, statement) or ast.unparse(statement)
                 steps.append(["x", index, statement.lineno, source, index])
                 live -= targets or set()
                 live |= self.loads(statement, mentions, targets)
@@ -391,7 +392,7 @@ def plan_tests(source):
         compile(tree, TESTS_FILE, "exec")
     except (SyntaxError, ValueError) as error:
         return '{"invalid":' + json_string("The testing code is invalid: " + exception_only(error)) + "}"
-    planner = Planner(tree.body)
+    planner = Planner(source, tree.body)
     planner.plan()
     steps = planner.student_steps()
     values, stop = execute(planner)
@@ -404,7 +405,6 @@ def plan_tests(source):
 
 
 def run():
-    global SOURCE
     provided = globals().get("channel_input")
     if provided is not None:
         write = channel_write  # noqa: F821 - set by the pyodide child
@@ -414,15 +414,12 @@ def run():
         write = lambda line: channel.write(line.encode("utf-8", "replace") + b"\n")  # noqa: E731
         data = sys.stdin.buffer.read()
     write('["start"]')
-    SOURCE = json.loads(data)["testing_code"]
     try:
-        plan = plan_tests(SOURCE)
+        plan = plan_tests(json.loads(data)["testing_code"])
     except RecursionError:
         plan = '{"invalid":"The testing code is nested too deeply to plan."}'
     write('{"plan":' + plan + "}")
 
-
-SOURCE = ""
 
 if __name__ == "__main__":
     import os
