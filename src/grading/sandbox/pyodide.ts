@@ -31,7 +31,9 @@ function ensureSnapshot(): Promise<void> {
     if (existsSync(snapshotPath)) return;
     // Readable by the sandbox's unprivileged uid; written only by us.
     mkdirSync(dirname(snapshotPath), { recursive: true, mode: 0o755 });
-    chmodSync(dirname(snapshotPath), 0o755);
+    // An earlier version made these folders 0700.
+    for (const folder of [dirname(dirname(snapshotPath)), dirname(snapshotPath)])
+      chmodSync(folder, 0o755);
     const partial = `${snapshotPath}.${process.pid}.tmp`;
     const script = `
       const { loadPyodide } = await import(${JSON.stringify(`${pyodideDir}/pyodide.mjs`)});
