@@ -1,25 +1,15 @@
-import { createServer } from "node:net";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-
-/** A free loopback port, for the services the Workers tests talk to (see tests/workers/global-setup.ts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "./dev/free-port.ts";
 
 export default defineConfig(async () => {
   // Chosen here (the config runs once, in the main process) so both the Worker's bindings and
   // the global setup that starts these services agree on them.
-  process.env.TESTIT_STANDIN_PORT ??= String(await freePort());
+  process.env.TESTIT_DATABASE_PORT ??= String(await freePort());
   process.env.TESTIT_NODE_API_PORT ??= String(await freePort());
   process.env.TESTIT_GRADER_PORT ??= String(await freePort());
+  // Shared with the Node build of the API, so that either runtime's tokens work on the other.
+  process.env.TESTIT_JWT_SECRET ??= "a-workers-test-secret-that-is-long-enough";
   const loopback = (port: string) => `http://127.0.0.1:${port}`;
 
   return {
@@ -40,8 +30,8 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
-                  DATABASE_URL: loopback(process.env.TESTIT_STANDIN_PORT),
-                  JWT_SECRET: "a-workers-test-secret-that-is-long-enough",
+                  DATABASE_URL: loopback(process.env.TESTIT_DATABASE_PORT),
+                  JWT_SECRET: process.env.TESTIT_JWT_SECRET,
                   RUNNER_TOKEN: "workers-test-runner-token-0123456789",
                   GRADING_WAIT_MS: "0",
                   GRADING_LEASE_MS: "60000",
@@ -54,6 +44,8 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
+            // One file at a time: the round-trip counts read a proxy that every file goes through.
+            fileParallelism: false,
             include: ["tests/workers/**/*.test.ts"],
             globalSetup: ["tests/workers/global-setup.ts"],
             testTimeout: 30_000,

@@ -42,7 +42,13 @@ function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     path: c.req.path,
     error:
       error instanceof Error
-        ? { name: error.name, message: error.message, stack: error.stack }
+        ? {
+            name: error.name,
+            message: error.message,
+            stack: error.stack,
+            // A driver's own error (a lost connection, SQLITE_BUSY) hides behind the ORM's.
+            ...(error.cause === undefined ? {} : { cause: String(error.cause) }),
+          }
         : String(error),
   });
   return c.json({ detail: "Internal server error", request_id: requestIdValue }, 500);
@@ -90,6 +96,7 @@ export function createApp(deps: AppDeps) {
     c.set("limits", limits);
     c.set("testTrees", testTrees);
     c.set("user", null);
+    c.set("accessToken", null);
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
     c.header("X-Frame-Options", "DENY");

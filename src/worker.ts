@@ -35,9 +35,18 @@ function configOf(env: Env): Config {
   return parseConfig({ NODE_ENV: "production", ...strings });
 }
 
+/**
+ * One client per isolate, with no cap on calls in flight: the client's default cap (20) queues
+ * further calls, which then start inside whichever request freed a slot and are cancelled when
+ * that request ends — never releasing their slots, so the isolate hangs for good.
+ */
 function storeOf(config: Config): Store {
   return createStore(
-    createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken }),
+    createClient({
+      url: config.databaseUrl,
+      authToken: config.databaseAuthToken,
+      concurrency: Number.MAX_SAFE_INTEGER,
+    }),
   );
 }
 

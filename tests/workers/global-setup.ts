@@ -1,8 +1,9 @@
 /**
- * Runs in Node before the Workers tests: a fresh database file served by the Hrana stand-in (the
- * Worker's DATABASE_URL), the Node build of the API on the same file (to prove both runtimes
- * read each other's password hashes), and a small grading service that runs answers in the real
- * bubblewrap sandbox for the test that plays the runner.
+ * Runs in Node before the Workers tests: a fresh sqld (Turso's libSQL server) migrated with the
+ * Node migrator, behind a proxy that counts round trips (the Worker's DATABASE_URL); the Node
+ * build of the API on the same database (to prove both runtimes read each other's password
+ * hashes); and a small grading service that runs answers in the real bubblewrap sandbox for the
+ * test that plays the runner.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,20 +11,24 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { startHranaStandIn } from "../../dev/hrana-standin";
+import { startRoundTripProxy } from "../../dev/round-trip-proxy";
+import { startSqld } from "../../dev/sqld";
 import { applyMigrations, openNodeDatabase } from "../../src/db/node-database";
 import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { defaultLimits } from "../../src/grading/sandbox/sandbox";
 
-function startNodeApi(databaseFile: string, port: string): Promise<ChildProcess> {
+function startNodeApi(databaseUrl: string, port: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
     env: {
       ...process.env,
       PORT: port,
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: process.env.TESTIT_JWT_SECRET,
       GRADING_CONCURRENCY: "0",
       LOG_LEVEL: "info",
+      // Tests arrange whole classes through it, from one address.
+      REGISTER_RATE_PER_HOUR: "100000",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -55,20 +60,21 @@ function startGrader(port: string) {
 
 export default async function setup() {
   const folder = mkdtempSync(join(tmpdir(), "testit-workers-"));
-  const databaseFile = join(folder, "testit.db");
-  const client = await openNodeDatabase(`file:${databaseFile}`);
+  const sqld = await startSqld({ dbPath: join(folder, "sqld"), log: "ignore" });
+  const client = await openNodeDatabase(sqld.url);
   await applyMigrations(client);
   client.close();
-  const standIn = await startHranaStandIn({
-    path: databaseFile,
-    port: Number(process.env.TESTIT_STANDIN_PORT),
+  const proxy = await startRoundTripProxy({
+    target: sqld.url,
+    port: Number(process.env.TESTIT_DATABASE_PORT),
   });
-  const nodeApi = await startNodeApi(databaseFile, process.env.TESTIT_NODE_API_PORT as string);
+  const nodeApi = await startNodeApi(sqld.url, process.env.TESTIT_NODE_API_PORT as string);
   const grader = await startGrader(process.env.TESTIT_GRADER_PORT as string);
   return async () => {
     nodeApi.kill("SIGKILL");
     grader.close();
-    await standIn.close();
+    await proxy.stop();
+    await sqld.stop();
     rmSync(folder, { recursive: true, force: true });
   };
 }
