@@ -140,11 +140,12 @@ async function seedCompletions(
     return scored;
   });
   for (let offset = 0; offset < count; offset += 500) {
-    await store.transaction(async (tx) => {
-      for (let i = offset; i < Math.min(count, offset + 500); i++) {
-        const scored = variants[i % 3] as (typeof variants)[number] & { ok: true };
-        await insertCompletion(
-          tx,
+    const inserts: Promise<unknown>[] = [];
+    for (let i = offset; i < Math.min(count, offset + 500); i++) {
+      const scored = variants[i % 3] as (typeof variants)[number] & { ok: true };
+      inserts.push(
+        insertCompletion(
+          store,
           {
             userId: studentIds[i % studentIds.length] as number,
             testId,
@@ -153,9 +154,10 @@ async function seedCompletions(
             createdAt: new Date(start.getTime() + i * 1000),
           },
           scored.answers,
-        );
-      }
-    });
+        ),
+      );
+    }
+    await Promise.all(inserts);
   }
 }
 

@@ -1,40 +1,43 @@
 /**
- * `npm run dev`: the Worker in local workerd (`wrangler dev`) against the Hrana stand-in over the
- * same embedded data file as `npm start`, plus a local grading runner. Offline; Ctrl-C stops all.
+ * `npm run dev`: the Worker in local workerd (`wrangler dev`, port 8787) over a local libSQL
+ * server (sqld, the server Turso runs, data in data/sqld/) migrated with the Node migrator, and a
+ * grading runner, restarted if it dies. Offline; Ctrl-C stops all.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { applyMigrations, openNodeDatabase } from "../src/db/node-database";
-import { startHranaStandIn } from "./hrana-standin";
+import { ensureDevVars } from "./dev-vars";
+import { startSqld } from "./sqld";
 
 const { values } = parseArgs({
   options: {
-    db: { type: "string", default: "data/testit.db" },
+    data: { type: "string", default: "data" },
     port: { type: "string", default: "8787" },
-    "standin-port": { type: "string", default: "8080" },
   },
 });
-const databaseFile = values.db as string;
-mkdirSync(dirname(databaseFile), { recursive: true });
-const local = await openNodeDatabase(`file:${databaseFile}`);
-await applyMigrations(local);
-local.close();
+const dataFolder = values.data as string;
+const log = (message: string, fields: Record<string, unknown> = {}) =>
+  console.log(JSON.stringify({ time: new Date().toISOString(), message, ...fields }));
 
-const standIn = await startHranaStandIn({
-  path: databaseFile,
-  port: Number(values["standin-port"]),
+const sqld = await startSqld({ dbPath: join(dataFolder, "sqld"), log: "ignore" });
+const migrator = await openNodeDatabase(sqld.url);
+await applyMigrations(migrator);
+migrator.close();
+
+const secrets = ensureDevVars(".dev.vars", {
+  JWT_SECRET: () => randomBytes(32).toString("base64url"),
+  RUNNER_TOKEN: () => randomBytes(24).toString("base64url"),
 });
-const jwtSecret = process.env.JWT_SECRET ?? randomBytes(32).toString("base64url");
-const runnerToken = process.env.RUNNER_TOKEN ?? randomBytes(24).toString("base64url");
 const quiet = {
   WRANGLER_SEND_METRICS: "false",
   WRANGLER_SEND_ERROR_REPORTS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
 };
-const children: ChildProcess[] = [];
+const apiUrl = `http://127.0.0.1:${values.port}`;
+let stopping = false;
+let runner: ChildProcess | undefined;
 
 const worker = spawn(
   "npx",
@@ -45,55 +48,69 @@ const worker = spawn(
     values.port as string,
     "--ip",
     "127.0.0.1",
-    // The queue's Durable Object state lives beside the data file, so both are reset together.
+    "--show-interactive-dev-session=false",
+    // The queue's Durable Object state lives beside the database, so both are reset together.
     "--persist-to",
-    `${dirname(databaseFile)}/wrangler-state`,
+    join(dataFolder, "wrangler-state"),
     "--var",
-    `DATABASE_URL:${standIn.url}`,
-    "--var",
-    `JWT_SECRET:${jwtSecret}`,
-    "--var",
-    `RUNNER_TOKEN:${runnerToken}`,
+    `DATABASE_URL:${sqld.url}`,
   ],
   { stdio: "inherit", env: { ...process.env, ...quiet } },
 );
-children.push(worker);
-const apiUrl = `http://127.0.0.1:${values.port}`;
 
-// The runner waits for the Worker to answer, then grades for it exactly as for a Node server.
-for (let attempt = 0; attempt < 120; attempt++) {
-  if (
-    await fetch(`${apiUrl}/api/organizations/`).then(
-      (response) => response.ok,
-      () => false,
-    )
-  )
-    break;
-  await new Promise((resolve) => setTimeout(resolve, 500));
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  runner?.kill("SIGTERM");
+  worker.kill("SIGTERM");
+  await sqld.stop();
+  process.exit(code);
 }
-children.push(
-  spawn("npx", ["tsx", "src/grading/runner-cli.ts", "--url", apiUrl], {
+process.once("SIGINT", () => void stop(0));
+process.once("SIGTERM", () => void stop(0));
+worker.once("exit", (code) => {
+  if (!stopping) log("wrangler dev exited: stopping", { code });
+  void stop(code ?? 1);
+});
+sqld.process.once("exit", (code) => {
+  if (!stopping) log("sqld exited: stopping", { code });
+  void stop(1);
+});
+
+/**
+ * The runner grades for the Worker exactly as for a Node server. One that dies is started again,
+ * a little later each time it dies young.
+ */
+function startRunner(quickDeaths: number) {
+  const startedAt = Date.now();
+  runner = spawn("npx", ["tsx", "src/grading/runner-cli.ts", "--url", apiUrl], {
     stdio: "inherit",
     env: {
       ...process.env,
-      RUNNER_TOKEN: runnerToken,
+      RUNNER_TOKEN: secrets.RUNNER_TOKEN,
       GRADING_CONCURRENCY: process.env.GRADING_CONCURRENCY ?? "2",
     },
-  }),
-);
-console.log(
-  JSON.stringify({
-    message: "workers dev ready",
-    api: apiUrl,
-    database: databaseFile,
-    standIn: standIn.url,
-  }),
-);
+  });
+  runner.once("exit", (code, signal) => {
+    if (stopping) return;
+    const deaths = Date.now() - startedAt < 60_000 ? quickDeaths + 1 : 0;
+    const delayMs = Math.min(30_000, 500 * 2 ** deaths);
+    log("grading runner died: restarting it", { code, signal, restart_in_ms: delayMs });
+    setTimeout(() => {
+      if (!stopping) startRunner(deaths);
+    }, delayMs);
+  });
+}
 
-const stop = async () => {
-  for (const child of children) child.kill("SIGTERM");
-  await standIn.close();
-  process.exit(0);
-};
-process.once("SIGINT", () => void stop());
-process.once("SIGTERM", () => void stop());
+for (let attempt = 0; attempt < 240 && !stopping; attempt++) {
+  const up = await fetch(`${apiUrl}/api/organizations/`).then(
+    (response) => response.ok,
+    () => false,
+  );
+  if (up) break;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+if (!stopping) {
+  startRunner(0);
+  log("workers dev ready", { api: apiUrl, database: sqld.url, data: dataFolder });
+}

@@ -177,7 +177,7 @@ describe("a large export", () => {
       const bigWorld = await createWorld(big);
       const created = await createTest(big, bigWorld.teacher);
       const view = await teacherViewOf(big, bigWorld.teacher, created.id);
-      // Arrange quickly: what a submission stores, 5,000 times in one transaction.
+      // Arrange quickly: what a submission stores, 5,000 times at once.
       const testRow = await findTest(big.store.db, view.id);
       if (!testRow) throw new Error("the test was just created");
       const { answers } = CreateCompletionBodySchema.parse({
@@ -186,10 +186,10 @@ describe("a large export", () => {
       });
       const scored = resolveSubmission(await loadTestTree(big.store.db, testRow), answers);
       if (!scored.ok) throw new Error("sample answers must be valid");
-      await big.store.transaction(async (tx) => {
-        for (let i = 0; i < 5000; i++) {
-          await insertCompletion(
-            tx,
+      await Promise.all(
+        Array.from({ length: 5000 }, (_, i) =>
+          insertCompletion(
+            big.store,
             {
               userId: bigWorld.student.id,
               testId: view.id,
@@ -198,9 +198,9 @@ describe("a large export", () => {
               createdAt: new Date(Date.UTC(2026, 0, 1, 8, 0, i % 60)),
             },
             scored.answers,
-          );
-        }
-      });
+          ),
+        ),
+      );
       const response = await big.app.request(
         `/api/tests/${view.id}/completions/export/?token=${bigWorld.teacher.access}`,
       );

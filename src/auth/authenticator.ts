@@ -1,12 +1,16 @@
 import { lt } from "drizzle-orm";
 import type { Store } from "../db/client";
-import { findUserByEmail, findUserById, type UserRow } from "../db/queries/users";
+import {
+  findUserByEmail,
+  findUserWithOrganization,
+  type UserWithOrganization,
+} from "../db/queries/users";
 import { revokedTokens } from "../db/schema";
 import { sha256Hex } from "../digest";
 import { ApiError, invalidToken, notAuthenticated } from "../http/errors";
 import type { PasswordHasher } from "./passwords";
 import { type SignInLimits, SignInThrottle } from "./sign-in-throttle";
-import { issueToken, readToken, type TokenSettings } from "./tokens";
+import { issueToken, readToken, type TokenClaims, type TokenSettings } from "./tokens";
 
 export interface AuthenticatorOptions {
   store: Store;
@@ -21,6 +25,15 @@ export interface TokenPair {
   access: string;
   refresh: string;
 }
+
+/** Who is calling: a user with their organization. */
+export type Caller = UserWithOrganization;
+
+/**
+ * What an `Authorization` header proves: a caller already read (Basic: the password was
+ * checked against their row), or an access token whose user is still to be read.
+ */
+export type Credentials = { caller: Caller } | { token: TokenClaims };
 
 const wrongCredentials = "No active account found with the given credentials";
 /** Basic credentials that verified recently, so Basic clients don't pay argon2 on every call. */
@@ -41,7 +54,7 @@ export class Authenticator {
   readonly #throttle: SignInThrottle;
   readonly #verifiedBasic = new Map<string, VerifiedBasic>();
   /** Basic credentials being checked now: identical parallel calls share one check. */
-  readonly #checkingBasic = new Map<string, Promise<UserRow>>();
+  readonly #checkingBasic = new Map<string, Promise<Caller>>();
   /** A real hash to verify against when the email is unknown, so timing does not reveal accounts. */
   #decoyHash: Promise<string> | undefined;
 
@@ -50,13 +63,9 @@ export class Authenticator {
   }
 
   /** Email + password → the active user; throttled per email and per client address. */
-  async login(
-    email: string,
-    password: string,
-    clientAddress: string | undefined,
-  ): Promise<UserRow> {
+  async login(email: string, password: string, clientAddress: string | undefined): Promise<Caller> {
     const attempt = await this.#throttle.begin(email, clientAddress);
-    let user: UserRow | undefined;
+    let user: Caller | undefined;
     let passwordMatches: boolean;
     try {
       user = await findUserByEmail(this.options.store.db, email);
@@ -75,7 +84,7 @@ export class Authenticator {
     return user;
   }
 
-  async issuePair(user: UserRow): Promise<TokenPair> {
+  async issuePair(user: Caller): Promise<TokenPair> {
     const now = this.options.now();
     return {
       access: await issueToken(this.options.tokens, "access", user, now),
@@ -88,7 +97,7 @@ export class Authenticator {
     const now = this.options.now();
     const claims = await readToken(this.options.tokens.secret, refreshToken, "refresh", now);
     if (!claims) throw invalidToken("Token is invalid or expired");
-    const user = await this.#currentUser(claims.user_id, claims.token_version);
+    const user = await this.readCaller(claims);
     if (!this.options.refreshRotation) {
       return { access: await issueToken(this.options.tokens, "access", user, now) };
     }
@@ -105,40 +114,53 @@ export class Authenticator {
     return this.issuePair(user);
   }
 
-  /** Resolves an `Authorization` header (Bearer or Basic) to its user, or throws 401/429; the address is only needed for Basic. */
-  async fromAuthorizationHeader(
+  /**
+   * Checks an `Authorization` header (Bearer or Basic), or throws 401/429; the address is only
+   * needed for Basic. A Bearer token's user is not read here (see `callerOf`).
+   */
+  async credentialsOf(
     header: string,
     clientAddress: () => string | undefined,
-  ): Promise<UserRow> {
+  ): Promise<Credentials> {
     const [scheme, credentials, ...rest] = header.trim().split(/\s+/);
     if (!scheme || !credentials || rest.length > 0)
       throw notAuthenticated("Invalid Authorization header.");
     switch (scheme.toLowerCase()) {
       case "bearer":
-        return this.#fromAccessToken(credentials);
+        return { token: await this.accessClaims(credentials) };
       case "basic":
-        return this.#fromBasic(credentials, clientAddress());
+        return { caller: await this.#fromBasic(credentials, clientAddress()) };
       default:
         throw notAuthenticated("Unsupported authorization scheme.");
     }
   }
 
-  /** An access token → its user; used for Bearer headers and for `?token=` download links. */
-  async fromAccessToken(token: string): Promise<UserRow> {
-    return this.#fromAccessToken(token);
-  }
-
-  async #fromAccessToken(token: string): Promise<UserRow> {
+  /** An access token's claims: signature, type and expiry checked; nothing read yet. */
+  async accessClaims(token: string): Promise<TokenClaims> {
     const claims = await readToken(this.options.tokens.secret, token, "access", this.options.now());
     if (!claims) throw invalidToken();
-    return this.#currentUser(claims.user_id, claims.token_version);
+    return claims;
   }
 
-  async #fromBasic(encoded: string, clientAddress: string | undefined): Promise<UserRow> {
+  /** The caller a token stands for, given their row as read: 401 once they are gone, inactive or changed their password. */
+  callerOf(token: TokenClaims, row: Caller | undefined): Caller {
+    if (!row?.isActive || row.tokenVersion !== token.token_version) throw invalidToken();
+    return row;
+  }
+
+  /** Reads the user a token (access or refresh) stands for, organization included, in one query. */
+  async readCaller(token: TokenClaims): Promise<Caller> {
+    return this.callerOf(
+      token,
+      await findUserWithOrganization(this.options.store.db, token.user_id),
+    );
+  }
+
+  async #fromBasic(encoded: string, clientAddress: string | undefined): Promise<Caller> {
     const cacheKey = await sha256Hex(encoded);
     const cached = this.#verifiedBasic.get(cacheKey);
     if (cached && cached.expiresAtMs > this.options.now()) {
-      const user = await findUserById(this.options.store.db, cached.userId);
+      const user = await findUserWithOrganization(this.options.store.db, cached.userId);
       // A changed password bumps the token version; a changed email must stop working too.
       const stillValid =
         user?.isActive &&
@@ -160,7 +182,7 @@ export class Authenticator {
     encoded: string,
     cacheKey: string,
     clientAddress: string | undefined,
-  ): Promise<UserRow> {
+  ): Promise<Caller> {
     const decoded = decodeBase64(encoded);
     const separator = decoded?.indexOf(":") ?? -1;
     if (decoded === undefined || separator < 0)
@@ -180,12 +202,6 @@ export class Authenticator {
       tokenVersion: user.tokenVersion,
       expiresAtMs: this.options.now() + basicCacheTtlMs,
     });
-    return user;
-  }
-
-  async #currentUser(userId: number, tokenVersion: number): Promise<UserRow> {
-    const user = await findUserById(this.options.store.db, userId);
-    if (!user?.isActive || user.tokenVersion !== tokenVersion) throw invalidToken();
     return user;
   }
 

@@ -1,4 +1,5 @@
 import type { Client } from "@libsql/client";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
 import { createSerialLock } from "./serial-lock";
@@ -7,23 +8,39 @@ export type Db = LibSQLDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Either the database or an open transaction: what a query function runs on. */
 export type Queryable = Db | Tx;
+/** Queries for {@link Store.batch} and {@link Store.readBatch}: built on `store.db`, run in order. */
+export type BatchQueries = Readonly<[BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]>;
 
 export interface Store {
   /** For reads; each query runs on its own (autocommit). */
   db: Db;
   /** Runs every write of one request in one transaction, one writer at a time. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs the queries in order as one all-or-nothing unit, like `transaction`, in one call: one
+   * round trip to a remote database, where `transaction` pays one per statement.
+   */
+  batch<T extends BatchQueries>(queries: T): Promise<BatchResponse<T>>;
+  /** Runs read-only queries in one call (one round trip), all seeing the same committed data. */
+  readBatch<T extends BatchQueries>(queries: T): Promise<BatchResponse<T>>;
 }
 
 /**
- * Embedded libSQL refuses concurrent write transactions with SQLITE_BUSY, and a busy timeout
- * would block the event loop, so writers queue behind one lock instead.
+ * A store over `@libsql/client`: Turso and the Worker, or an embedded file. Embedded libSQL
+ * refuses concurrent write transactions with SQLITE_BUSY, and a busy timeout would block the
+ * event loop, so there transactions and batches queue behind one lock; a remote server
+ * serializes a batch itself.
  */
 export function createStore(client: Client): Store {
   const db = drizzle(client, { schema });
   const lock = createSerialLock();
+  const local = client.protocol === "file";
+  const batch = <T extends BatchQueries>(queries: T) =>
+    local ? lock(() => db.batch(queries)) : db.batch(queries);
   return {
     db,
     transaction: (work) => lock(() => db.transaction(work)),
+    batch,
+    readBatch: batch,
   };
 }

@@ -41,3 +41,16 @@ export function relationToTest(
   if (test.creatorId !== user.id) return "member";
   return user.isTeacher ? "creator" : "former creator";
 }
+
+/**
+ * Whether a caller may take a test reached by its link: only students of a group it is open to.
+ * Callers outside its organization don't learn it exists ("unknown", like a missing test).
+ */
+export function linkAccess(
+  user: UserRow,
+  test: { creatorId: number; organizationId: number } | undefined,
+  openToUser: boolean,
+): "unknown" | "denied" | "allowed" {
+  if (!test || relationToTest(user, test) === "outsider") return "unknown";
+  return user.isTeacher || !openToUser ? "denied" : "allowed";
+}

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import type { Authenticator } from "../auth/authenticator";
+import type { Authenticator, Caller } from "../auth/authenticator";
 import type { PasswordHasher } from "../auth/passwords";
+import type { TokenClaims } from "../auth/tokens";
 import type { Config } from "../config";
 import type { Store } from "../db/client";
 import type { TestTreeCache } from "../db/queries/test-tree-cache";
-import type { UserRow } from "../db/queries/users";
 import type { GradingQueue } from "../grading/queue";
 import type { Logger } from "../logger";
 import type { AbuseLimits } from "./rate-limit";
@@ -38,8 +38,13 @@ export interface AppEnv {
     auth: Authenticator;
     limits: AbuseLimits;
     testTrees: TestTreeCache;
-    /** Resolved once per request from Bearer or Basic; null for anonymous callers. */
-    user: UserRow | null;
+    /**
+     * Resolved once per request from Bearer or Basic; null for anonymous callers, and until the
+     * handler reads it on routes where the handler reads the caller itself (`accessToken` set).
+     */
+    user: Caller | null;
+    /** A checked access token whose caller the handler reads itself (see `readWithCaller`). */
+    accessToken: TokenClaims | null;
     requestId: string;
   };
 }

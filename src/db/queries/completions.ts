@@ -1,6 +1,8 @@
-import { and, asc, between, count, eq, lte, type SQL } from "drizzle-orm";
+import { and, asc, between, count, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { AnswerRecord, CompletionRecord } from "../../domain/completion-views";
-import type { Queryable, Tx } from "../client";
+import type { ExportCompletion } from "../../domain/export";
+import type { Queryable, Store } from "../client";
 import { answers, answerVariants, completions, questions, tests, users, variants } from "../schema";
 import { chunksForInsert } from "./chunks";
 import { groupBy } from "./group-by";
@@ -25,34 +27,34 @@ export const completionsOfUserForTest = (userId: number, testId: number): Comple
 });
 
 /**
- * Completions with their students, tests and answers in four queries, whatever their number.
- * Answers follow the test's question order. Long lists go through `pageOfCompletions`.
+ * Completions with their students, tests and answers: three queries in one round trip, whatever
+ * their number. Answers follow the test's question order. Long lists go through `pageOfCompletions`.
  */
 export async function loadCompletions(
-  db: Queryable,
+  store: Store,
   scope: CompletionScope,
 ): Promise<CompletionRecord[]> {
+  const { db } = store;
   const { where } = scope;
-  const heads = await db
-    .select({
-      completion: completions,
-      user: users,
-      test: { id: tests.id, publicUuid: tests.publicUuid },
-    })
-    .from(completions)
-    .innerJoin(users, eq(completions.userId, users.id))
-    .innerJoin(tests, eq(completions.testId, tests.id))
-    .where(where)
-    .orderBy(asc(completions.id));
-  if (heads.length === 0) return [];
-
-  // The same completions again, as an id range inside the scope: cheap to join on.
-  const first = heads[0]?.completion.id as number;
-  const last = heads.at(-1)?.completion.id as number;
-  const inPage = and(where, between(completions.id, first, last));
+  // Answers of the same completions, found by id: cheap to look up through their index.
+  const inScope = inArray(
+    answers.completionId,
+    db.select({ id: completions.id }).from(completions).where(where),
+  );
   // Flat selections of only the columns needed: row materialization dominates this query's cost.
   const picked = { id: variants.id, text: variants.text, isCorrect: variants.isCorrect };
-  const [answerRows, pickRows] = await Promise.all([
+  const [heads, answerRows, pickRows] = await store.readBatch([
+    db
+      .select({
+        completion: completions,
+        user: users,
+        test: { id: tests.id, publicUuid: tests.publicUuid },
+      })
+      .from(completions)
+      .innerJoin(users, eq(completions.userId, users.id))
+      .innerJoin(tests, eq(completions.testId, tests.id))
+      .where(where)
+      .orderBy(asc(completions.id)),
     db
       .select({
         id: answers.id,
@@ -71,18 +73,16 @@ export async function loadCompletions(
         pickedCorrect: variants.isCorrect,
       })
       .from(answers)
-      .innerJoin(completions, eq(answers.completionId, completions.id))
       .innerJoin(questions, eq(answers.questionId, questions.id))
       .leftJoin(variants, eq(answers.pickedVariantId, variants.id))
-      .where(inPage)
+      .where(inScope)
       .orderBy(asc(answers.completionId), asc(questions.numberInTest), asc(questions.id)),
     db
       .select({ answerId: answerVariants.answerId, ...picked })
       .from(answerVariants)
       .innerJoin(answers, eq(answerVariants.answerId, answers.id))
-      .innerJoin(completions, eq(answers.completionId, completions.id))
       .innerJoin(variants, eq(answerVariants.variantId, variants.id))
-      .where(inPage)
+      .where(inScope)
       .orderBy(asc(answerVariants.answerId), asc(variants.position), asc(variants.id)),
   ]);
   const picksByAnswer = groupBy(pickRows, (row) => row.answerId);
@@ -158,7 +158,7 @@ function sliceRanges(planned: { id: number; answers: number }[]): [number, numbe
 }
 
 async function* completionSlices(
-  db: Queryable,
+  store: Store,
   where: SQL | undefined,
   afterId: number | undefined,
   throughId: number | undefined,
@@ -166,7 +166,7 @@ async function* completionSlices(
   let cursor = afterId;
   for (;;) {
     const bounded = throughId === undefined ? where : and(where, lte(completions.id, throughId));
-    const planned = await db
+    const planned = await store.db
       .select({ id: completions.id, answers: count(answers.id) })
       .from(completions)
       .leftJoin(answers, eq(answers.completionId, completions.id))
@@ -175,7 +175,9 @@ async function* completionSlices(
       .orderBy(asc(completions.id))
       .limit(completionsPerPlan);
     for (const [first, last] of sliceRanges(planned)) {
-      yield await loadCompletions(db, { where: and(where, between(completions.id, first, last)) });
+      yield await loadCompletions(store, {
+        where: and(where, between(completions.id, first, last)),
+      });
       await nextTurn();
     }
     if (planned.length < completionsPerPlan) return;
@@ -185,16 +187,16 @@ async function* completionSlices(
 
 /** A keyset page of the scope's completions (the whole rest of them without a limit). */
 export async function pageOfCompletions(
-  db: Queryable,
+  store: Store,
   scope: CompletionScope,
   page: Page,
 ): Promise<CompletionPage> {
   if (page.limit === undefined)
     return {
       nextAfterId: undefined,
-      slices: completionSlices(db, scope.where, page.afterId, undefined),
+      slices: completionSlices(store, scope.where, page.afterId, undefined),
     };
-  const ids = await db
+  const ids = await store.db
     .select({ id: completions.id })
     .from(completions)
     .where(startingAfter(scope.where, completions.id, page))
@@ -202,7 +204,58 @@ export async function pageOfCompletions(
     .limit(rowsToRead(page));
   const { items, nextAfterId } = pageOf(ids, page);
   const throughId = items.at(-1)?.id ?? page.afterId ?? 0;
-  return { nextAfterId, slices: completionSlices(db, scope.where, page.afterId, throughId) };
+  return { nextAfterId, slices: completionSlices(store, scope.where, page.afterId, throughId) };
+}
+
+/**
+ * A page of a test's completions as the export needs them — the student, score, time and each
+ * answer's points, nothing else — in one round trip.
+ */
+export async function loadExportPage(
+  store: Store,
+  testId: number,
+  page: { afterId: number | undefined; limit: number },
+): Promise<ExportCompletion[]> {
+  const { db } = store;
+  const where = and(
+    eq(completions.testId, testId),
+    page.afterId === undefined ? undefined : gt(completions.id, page.afterId),
+  );
+  const pageIds = db
+    .select({ id: completions.id })
+    .from(completions)
+    .where(where)
+    .orderBy(asc(completions.id))
+    .limit(page.limit);
+  const [heads, points] = await store.readBatch([
+    db
+      .select({
+        id: completions.id,
+        score: completions.score,
+        createdAt: completions.createdAt,
+        user: {
+          id: users.id,
+          email: users.email,
+          firstName: users.firstName,
+          lastName: users.lastName,
+        },
+      })
+      .from(completions)
+      .innerJoin(users, eq(completions.userId, users.id))
+      .where(where)
+      .orderBy(asc(completions.id))
+      .limit(page.limit),
+    db
+      .select({
+        completionId: answers.completionId,
+        questionId: answers.questionId,
+        points: answers.points,
+      })
+      .from(answers)
+      .where(inArray(answers.completionId, pageIds)),
+  ]);
+  const pointsByCompletion = groupBy(points, (row) => row.completionId);
+  return heads.map((head) => ({ ...head, answers: pointsByCompletion.get(head.id) ?? [] }));
 }
 
 export async function findCompletion(db: Queryable, id: number) {
@@ -214,9 +267,20 @@ export async function findCompletion(db: Queryable, id: number) {
     .get();
 }
 
-/** Stores a scored submission: the completion, its answers and check picks, in a few statements. */
+/**
+ * The student's newest completion, for statements that follow its insert in the same batch:
+ * ids only grow, and nobody else writes inside the batch's transaction.
+ */
+export const newestCompletionOf = (userId: number) =>
+  sql<number>`(select max(${completions.id}) from ${completions} where ${completions.userId} = ${userId})`;
+
+/**
+ * Stores a scored submission in one batch (one round trip): the completion, its answers and
+ * check picks, then `after` (statements that may name the completion as `newestCompletionOf`).
+ * All of it or, if any statement fails, nothing.
+ */
 export async function insertCompletion(
-  tx: Tx,
+  store: Store,
   completion: {
     userId: number;
     testId: number;
@@ -225,12 +289,14 @@ export async function insertCompletion(
     createdAt: Date;
   },
   answerRecords: AnswerRecord[],
+  after: BatchItem<"sqlite">[] = [],
 ): Promise<{ id: number; answerIdByQuestion: Map<number, number> }> {
-  const [row] = await tx.insert(completions).values(completion).returning({ id: completions.id });
-  if (!row) throw new Error("insert returned no completion");
-  if (answerRecords.length === 0) return { id: row.id, answerIdByQuestion: new Map() };
+  const { db } = store;
+  const completionId = newestCompletionOf(completion.userId);
+  const answerOf = (questionId: number) =>
+    sql<number>`(select ${answers.id} from ${answers} where ${answers.completionId} = ${completionId} and ${answers.questionId} = ${questionId})`;
   const answerRows = answerRecords.map((answer) => ({
-    completionId: row.id,
+    completionId,
     questionId: answer.questionId,
     pickedVariantId: answer.pickedVariant?.id ?? null,
     text: answer.text,
@@ -238,18 +304,31 @@ export async function insertCompletion(
     points: answer.points,
     isCorrect: answer.isCorrect,
   }));
-  const inserted = await tx
-    .insert(answers)
-    .values(answerRows)
-    .returning({ id: answers.id, questionId: answers.questionId });
-  // RETURNING order is not guaranteed: match by question, unique within a completion.
-  const answerIdByQuestion = new Map(inserted.map((answer) => [answer.questionId, answer.id]));
   const picks = answerRecords.flatMap((answer) =>
     answer.pickedVariants.map((variant) => ({
-      answerId: answerIdByQuestion.get(answer.questionId) as number,
+      answerId: answerOf(answer.questionId),
       variantId: variant.id,
     })),
   );
-  for (const chunk of chunksForInsert(picks, 2)) await tx.insert(answerVariants).values(chunk);
-  return { id: row.id, answerIdByQuestion };
+  // A test has at most 500 questions: their answers fit in one statement.
+  const [inserted, insertedAnswers = []] = (await store.batch([
+    db.insert(completions).values(completion).returning({ id: completions.id }),
+    ...(answerRows.length === 0
+      ? []
+      : [
+          db
+            .insert(answers)
+            .values(answerRows)
+            .returning({ id: answers.id, questionId: answers.questionId }),
+        ]),
+    ...chunksForInsert(picks, 3).map((chunk) => db.insert(answerVariants).values(chunk)),
+    ...after,
+  ])) as unknown as [{ id: number }[], { id: number; questionId: number }[]?];
+  const id = inserted[0]?.id;
+  if (id === undefined) throw new Error("insert returned no completion");
+  // RETURNING order is not guaranteed: match by question, unique within a completion.
+  return {
+    id,
+    answerIdByQuestion: new Map(insertedAnswers.map((row) => [row.questionId, row.id])),
+  };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, exists, inArray, ne, or, type SQLWrapper, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "../client";
 import {
   completions,
@@ -36,11 +36,9 @@ export async function isPublicUuidTaken(db: Queryable, publicUuid: string): Prom
   return (await findTestByPublicUuid(db, publicUuid)) !== undefined;
 }
 
-/** Loads the questions, variants and groups of many tests in three queries. */
-export async function loadTestTrees(db: Queryable, rows: TestRow[]): Promise<TestTree[]> {
-  if (rows.length === 0) return [];
-  const testIds = rows.map((test) => test.id);
-  const [questionRows, variantRows, groupRows] = await Promise.all([
+/** The questions, variants and groups of the tests whose ids `testIds` lists or selects. */
+function testTreeQueries(db: Queryable, testIds: number[] | SQLWrapper) {
+  return [
     db
       .select()
       .from(questions)
@@ -58,7 +56,20 @@ export async function loadTestTrees(db: Queryable, rows: TestRow[]): Promise<Tes
       .innerJoin(groups, eq(testGroups.groupId, groups.id))
       .where(inArray(testGroups.testId, testIds))
       .orderBy(asc(groups.id)),
-  ]);
+  ] as const;
+}
+
+/** What the three tree queries return. */
+export type TestTreeRows = [
+  QuestionRow[],
+  { variant: VariantRow }[],
+  { testId: number; group: GroupRow }[],
+];
+
+function assembleTestTrees(
+  rows: TestRow[],
+  [questionRows, variantRows, groupRows]: TestTreeRows,
+): TestTree[] {
   const variantsByQuestion = groupBy(
     variantRows.map((row) => row.variant),
     (variant) => variant.questionId,
@@ -73,6 +84,17 @@ export async function loadTestTrees(db: Queryable, rows: TestRow[]): Promise<Tes
     })),
     availableFor: (groupsByTest.get(test.id) ?? []).map((row) => row.group),
   }));
+}
+
+/** Loads the questions, variants and groups of many tests in three queries. */
+export async function loadTestTrees(db: Queryable, rows: TestRow[]): Promise<TestTree[]> {
+  if (rows.length === 0) return [];
+  const [questionQuery, variantQuery, groupQuery] = testTreeQueries(
+    db,
+    rows.map((test) => test.id),
+  );
+  const treeRows = await Promise.all([questionQuery, variantQuery, groupQuery]);
+  return assembleTestTrees(rows, treeRows);
 }
 
 export async function loadTestTree(db: Queryable, test: TestRow): Promise<TestTree> {
@@ -140,17 +162,45 @@ export async function testHasCompletions(db: Queryable, testId: number): Promise
   return row !== undefined;
 }
 
-/** Whether the user is in one of the groups the test is open to. */
-export async function isTestOpenTo(
+/** A test version a process holds in memory: which test, at which revision. */
+export interface TestVersion {
+  testId: number;
+  revision: number;
+}
+
+/**
+ * What opening a test by its link needs, as queries for one batch: the test and whether it is
+ * open to the student (in one of its groups), then its questions, variants and groups — which
+ * come back empty when `known` is still the test's current version, so a cached copy serves.
+ */
+export function testByLinkQueries(
   db: Queryable,
-  testId: number,
-  userId: number,
-): Promise<boolean> {
-  const row = await db
-    .select({ one: sql<number>`1` })
+  publicUuid: string,
+  studentId: number,
+  known: TestVersion | undefined,
+) {
+  const byLink = eq(tests.publicUuid, publicUuid);
+  const openToStudent = db
+    .select({ one: sql`1` })
     .from(testGroups)
     .innerJoin(groupMembers, eq(groupMembers.groupId, testGroups.groupId))
-    .where(and(eq(testGroups.testId, testId), eq(groupMembers.userId, userId)))
-    .get();
-  return row !== undefined;
+    .where(and(eq(testGroups.testId, tests.id), eq(groupMembers.userId, studentId)));
+  const unknownVersion = known
+    ? and(byLink, or(ne(tests.id, known.testId), ne(tests.revision, known.revision)))
+    : byLink;
+  return [
+    db
+      .select({
+        test: tests,
+        openToStudent: sql<number>`${exists(openToStudent)}`.mapWith(Boolean),
+      })
+      .from(tests)
+      .where(byLink),
+    ...testTreeQueries(db, db.select({ id: tests.id }).from(tests).where(unknownVersion)),
+  ] as const;
+}
+
+/** The test of a link with its questions and groups, from the rows of `testByLinkQueries`. */
+export function testTreeFromRows(test: TestRow, treeRows: TestTreeRows): TestTree {
+  return assembleTestTrees([test], treeRows)[0] as TestTree;
 }

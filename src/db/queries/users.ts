@@ -13,10 +13,6 @@ export async function findUserById(db: Queryable, id: number): Promise<UserRow |
   return db.select().from(users).where(eq(users.id, id)).get();
 }
 
-export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
-  return db.select().from(users).where(emailMatches(email)).get();
-}
-
 export async function isEmailTaken(db: Queryable, email: string, exceptUserId?: number) {
   const row = await db
     .select({ id: users.id })
@@ -41,11 +37,30 @@ function selectUsersWithOrganization(db: Queryable) {
     .leftJoin(organizations, eq(users.organizationId, organizations.id));
 }
 
+/** The user of this id with their organization, as one query: who is calling. */
+export function selectCaller(db: Queryable, id: number) {
+  return selectUsersWithOrganization(db).where(eq(users.id, id));
+}
+
+/** A caller's row as `selectCaller` (in a batch or not) returns it. */
+export function toCaller(
+  rows: { user: UserRow; organization: OrganizationRow | null }[],
+): UserWithOrganization | undefined {
+  return withOrganization(rows)[0];
+}
+
 export async function findUserWithOrganization(
   db: Queryable,
   id: number,
 ): Promise<UserWithOrganization | undefined> {
-  return withOrganization(await selectUsersWithOrganization(db).where(eq(users.id, id)))[0];
+  return toCaller(await selectCaller(db, id));
+}
+
+export async function findUserByEmail(
+  db: Queryable,
+  email: string,
+): Promise<UserWithOrganization | undefined> {
+  return toCaller(await selectUsersWithOrganization(db).where(emailMatches(email)));
 }
 
 /** The users a caller may see: its organization's members, or only itself without one. */

@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { Queryable } from "../../db/client";
+import type { Queryable, Store } from "../../db/client";
 import {
   type CompletionScope,
   completionById,
@@ -9,16 +9,17 @@ import {
   findCompletion,
   insertCompletion,
   loadCompletions,
+  loadExportPage,
+  newestCompletionOf,
   pageOfCompletions,
 } from "../../db/queries/completions";
 import { groupsOfTestStudents } from "../../db/queries/groups";
-import { findIdempotencyKey, rememberIdempotencyKey } from "../../db/queries/idempotency";
 import {
-  findTestByPublicUuid,
-  isTestOpenTo,
-  loadTestTree,
-  type TestRow,
-} from "../../db/queries/tests";
+  findIdempotencyKey,
+  rememberIdempotencyKey,
+  selectIdempotencyKey,
+} from "../../db/queries/idempotency";
+import { loadTestTree, type TestRow } from "../../db/queries/tests";
 import type { UserRow } from "../../db/queries/users";
 import { sha256Hex } from "../../digest";
 import { relationToTest } from "../../domain/access";
@@ -50,24 +51,10 @@ import {
 } from "../../http/errors";
 import { jsonArrayResponse } from "../../http/json-array-stream";
 import { nextPageHeaders, type PageQuery, toPage } from "../../http/paging";
-import { formerCreator, ownTest, testForStudent } from "../tests/tests.handlers";
+import { formerCreator, ownTest, readTestByLink, testForStudent } from "../tests/tests.handlers";
 import type * as routes from "./completions.routes";
 
-/** The test a submission names: unknown (or foreign) is a field error; not open to the caller, 403. */
-async function testToSubmitTo(
-  db: Queryable,
-  caller: UserRow,
-  publicUuid: string,
-): Promise<TestRow> {
-  const test = await findTestByPublicUuid(db, publicUuid);
-  if (!test || relationToTest(caller, test) === "outsider") {
-    throw validationError("test", `Object with public_uuid=${publicUuid} does not exist.`);
-  }
-  if (caller.isTeacher || !(await isTestOpenTo(db, test.id, caller.id))) {
-    throw permissionDenied("This test is not open to you.");
-  }
-  return test;
-}
+const exportPageSize = 500;
 
 /** An `Idempotency-Key` header: 1–255 printable ASCII characters, or none. */
 function idempotencyKeyOf(header: string | undefined): string | undefined {
@@ -103,7 +90,6 @@ async function ensureGradingCapacity(deps: AppDeps, userId: number, newJobs: num
 }
 
 export const createCompletion: RouteHandler<typeof routes.createCompletion, AppEnv> = async (c) => {
-  const caller = currentUser(c);
   const body = c.req.valid("json");
   const { store, clock, grading, config } = c.var.deps;
   const idempotencyKey = idempotencyKeyOf(c.req.header("idempotency-key"));
@@ -116,44 +102,53 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
       throw conflict("This Idempotency-Key was already used for a different submission.");
     }
     c.header("Idempotent-Replayed", "true");
-    return c.json(toStudentCompletion(await loadOne(store.db, entry.completionId)), 201);
+    return c.json(toStudentCompletion(await loadOne(store, entry.completionId)), 201);
   };
-  const earlier =
-    idempotencyKey && (await findIdempotencyKey(store.db, caller.id, idempotencyKey, createdAt));
+  // The caller, the test (with its questions unless cached) and an earlier use of the key: one read.
+  const { caller, access, test, more } = await readTestByLink(c, body.test, (callerId) =>
+    idempotencyKey === undefined
+      ? ([] as const)
+      : ([selectIdempotencyKey(store.db, callerId, idempotencyKey, createdAt)] as const),
+  );
+  const earlier = more[0]?.[0];
   if (earlier) return replay(earlier);
+  if (access === "unknown" || !test) {
+    throw validationError("test", `Object with public_uuid=${body.test} does not exist.`);
+  }
+  if (access === "denied") throw permissionDenied("This test is not open to you.");
 
-  const test = await testToSubmitTo(store.db, caller, body.test);
-  const submission = resolveSubmission(await c.var.testTrees.load(store.db, test), body.answers);
+  const submission = resolveSubmission(test, body.answers);
   if (!submission.ok) throw new ApiError(400, toValidationErrorBody(submission.issues, body));
   const codeAnswers = submission.answers.filter(needsGrading);
   if (codeAnswers.length > 0)
     await ensureGradingCapacity(c.var.deps, caller.id, codeAnswers.length);
   const status = submission.needsGrading ? ("grading" as const) : ("graded" as const);
-  const stored = await store.transaction(async (tx) => {
-    // Checked again inside the transaction: two retries racing each other create one completion.
-    const raced =
-      idempotencyKey && (await findIdempotencyKey(tx, caller.id, idempotencyKey, createdAt));
-    if (raced) return { raced };
-    const inserted = await insertCompletion(
-      tx,
+  let inserted: Awaited<ReturnType<typeof insertCompletion>>;
+  try {
+    inserted = await insertCompletion(
+      store,
       { userId: caller.id, testId: test.id, score: submission.score, status, createdAt },
       submission.answers,
+      idempotencyKey === undefined
+        ? []
+        : [
+            ...rememberIdempotencyKey(store.db, {
+              userId: caller.id,
+              key: idempotencyKey,
+              requestHash,
+              completionId: newestCompletionOf(caller.id),
+              createdAt,
+            }),
+          ],
     );
-    if (idempotencyKey) {
-      await rememberIdempotencyKey(tx, {
-        userId: caller.id,
-        key: idempotencyKey,
-        requestHash,
-        completionId: inserted.id,
-        createdAt,
-      });
-    }
-    return { inserted };
-  });
-  if ("raced" in stored && stored.raced) return replay(stored.raced);
-  const { id, answerIdByQuestion } = (
-    stored as { inserted: Awaited<ReturnType<typeof insertCompletion>> }
-  ).inserted;
+  } catch (error) {
+    // Two retries racing each other: the key is taken by the first, whose result the second gets.
+    const raced =
+      idempotencyKey && (await findIdempotencyKey(store.db, caller.id, idempotencyKey, createdAt));
+    if (raced) return replay(raced);
+    throw error;
+  }
+  const { id, answerIdByQuestion } = inserted;
   if (!submission.needsGrading) {
     const completion = {
       id,
@@ -174,7 +169,7 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
     })),
   );
   await grading.waitFor(id, config.gradingWaitMs);
-  return c.json(toStudentCompletion(await loadOne(store.db, id)), 201);
+  return c.json(toStudentCompletion(await loadOne(store, id)), 201);
 };
 /**
  * A completion the caller may read: their own, or one of a test they created (while a teacher:
@@ -190,29 +185,29 @@ async function readableCompletion(db: Queryable, caller: UserRow, id: number) {
   return { isCreator: relation === "creator" };
 }
 
-async function loadOne(db: Queryable, id: number) {
-  const [completion] = await loadCompletions(db, completionById(id));
+async function loadOne(store: Store, id: number) {
+  const [completion] = await loadCompletions(store, completionById(id));
   if (!completion) throw notFound();
   return completion;
 }
 
 export const getCompletion: RouteHandler<typeof routes.getCompletion, AppEnv> = async (c) => {
-  const { db } = c.var.deps.store;
+  const { store } = c.var.deps;
   const { id } = c.req.valid("param");
-  await readableCompletion(db, currentUser(c), id);
-  return c.json(toStudentCompletion(await loadOne(db, id)), 200);
+  await readableCompletion(store.db, currentUser(c), id);
+  return c.json(toStudentCompletion(await loadOne(store, id)), 200);
 };
 
 export const getCompletionWithCorrectness: RouteHandler<
   typeof routes.getCompletionWithCorrectness,
   AppEnv
 > = async (c) => {
-  const { db } = c.var.deps.store;
+  const { store } = c.var.deps;
   const { id } = c.req.valid("param");
-  const { isCreator } = await readableCompletion(db, currentUser(c), id);
+  const { isCreator } = await readableCompletion(store.db, currentUser(c), id);
   if (!isCreator)
     throw permissionDenied("Only the creator of the test can see which answers are correct.");
-  return c.json(toTeacherCompletion(await loadOne(db, id)), 200);
+  return c.json(toTeacherCompletion(await loadOne(store, id)), 200);
 };
 
 /** A completions list as the contract pages it, streamed in slices (see `pageOfCompletions`). */
@@ -223,7 +218,7 @@ async function completionList<Output>(
   toOutput: (completion: CompletionRecord) => Output,
 ) {
   const page = toPage(query);
-  const { nextAfterId, slices } = await pageOfCompletions(c.var.deps.store.db, scope, page);
+  const { nextAfterId, slices } = await pageOfCompletions(c.var.deps.store, scope, page);
   return jsonArrayResponse(c, slices, toOutput, nextPageHeaders(c, page, nextAfterId));
 }
 
@@ -238,8 +233,7 @@ export const listMyCompletionsOfTest: RouteHandler<
   typeof routes.listMyCompletionsOfTest,
   AppEnv
 > = async (c) => {
-  const caller = currentUser(c);
-  const test = await testForStudent(c.var.deps.store.db, caller, c.req.valid("param").public_uuid);
+  const { caller, test } = await testForStudent(c, c.req.valid("param").public_uuid);
   return completionList(
     c,
     c.req.valid("query"),
@@ -256,20 +250,23 @@ export const listMyCompletions: RouteHandler<typeof routes.listMyCompletions, Ap
     toStudentCompletion,
   );
 
-/** Completions of a test, slice by slice, as sheet rows. */
+/** Completions of a test, one page at a time, as sheet rows. */
 async function* exportRows(
-  db: Queryable,
+  store: Store,
   test: TestRow,
   questions: ExportQuestion[],
   openGroupIds: Set<number>,
 ) {
-  const groupsByStudent = await groupsOfTestStudents(db, test.id, test.organizationId);
-  const { slices } = await pageOfCompletions(db, completionsOfTest(test.id), {});
-  for await (const slice of slices) {
-    for (const completion of slice) {
+  const groupsByStudent = await groupsOfTestStudents(store.db, test.id, test.organizationId);
+  let afterId: number | undefined;
+  for (;;) {
+    const page = await loadExportPage(store, test.id, { afterId, limit: exportPageSize });
+    for (const completion of page) {
       const group = groupLabel(groupsByStudent.get(completion.user.id) ?? [], openGroupIds);
       yield exportRow(completion, group, questions);
     }
+    if (page.length < exportPageSize) return;
+    afterId = page.at(-1)?.id;
   }
 }
 
@@ -277,8 +274,11 @@ export const exportTestCompletions: RouteHandler<
   typeof routes.exportTestCompletions,
   AppEnv
 > = async (c) => {
-  const { db } = c.var.deps.store;
-  const test = await loadTestTree(db, await ownTest(db, currentUser(c), c.req.valid("param").id));
+  const { store } = c.var.deps;
+  const test = await loadTestTree(
+    store.db,
+    await ownTest(store.db, currentUser(c), c.req.valid("param").id),
+  );
   const questions = test.questions.map(({ id, text, points }) => ({ id, text, points }));
   const openGroupIds = new Set(test.availableFor.map((group) => group.id));
   const requestId = c.get("requestId");
@@ -287,7 +287,7 @@ export const exportTestCompletions: RouteHandler<
       sheetName: sheetName(test.name),
       headers: exportHeaders(questions),
       widths: exportColumnWidths(questions),
-      rows: exportRows(db, test, questions, openGroupIds),
+      rows: exportRows(store, test, questions, openGroupIds),
       dateColumn: 4,
     },
     (error) =>

@@ -1,6 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
-import { acceptTokenQuery, requireUser, signedIn } from "../../http/authentication";
+import {
+  acceptTokenQuery,
+  callerId,
+  handlerReadsCaller,
+  requireUser,
+  signedIn,
+} from "../../http/authentication";
 import {
   authenticated,
   errorResponses,
@@ -26,10 +32,11 @@ export const createCompletion = createRoute({
     "Submits a student's answers to a test open to them. Answers are scored at once; code answers wait for the grader (status `grading`).",
   tags: ["completions"],
   ...signedIn(
+    handlerReadsCaller,
     rateLimit({
       name: "submissions",
       limiter: (l) => l.submissionsPerUser,
-      key: (c) => String(c.var.user?.id),
+      key: (c) => String(callerId(c)),
     }),
     acceptBody(CreateCompletionBodySchema),
   ),
@@ -121,7 +128,7 @@ export const listMyCompletionsOfTest = createRoute({
   operationId: "tests_p_completions_list",
   summary: "Get all completions of current student of current test.",
   tags: ["tests"],
-  ...signedIn(),
+  ...signedIn(handlerReadsCaller),
   request: { params: PublicUuidParamsSchema, query: PageQuerySchema },
   responses: {
     200: pagedListContent(StudentCompletionSchema, "The caller's completions of the test"),

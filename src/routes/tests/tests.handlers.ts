@@ -1,26 +1,26 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Queryable, Tx } from "../../db/client";
 import { findGroupInOrganization } from "../../db/queries/groups";
 import {
   findTest,
-  findTestByPublicUuid,
   insertQuestions,
   isPublicUuidTaken,
-  isTestOpenTo,
   listTestsOfCreator,
   loadTestTree,
   type NewQuestion,
   type TestRow,
+  testByLinkQueries,
   testHasCompletions,
 } from "../../db/queries/tests";
 import type { UserRow } from "../../db/queries/users";
 import { questions, testGroups, tests } from "../../db/schema";
-import { isTeacherInOrganization, relationToTest } from "../../domain/access";
+import { isTeacherInOrganization, linkAccess, relationToTest } from "../../domain/access";
 import { generatePublicUuid } from "../../domain/public-uuid";
 import { toStudentTest, toTeacherTest } from "../../domain/test-views";
-import { currentUser } from "../../http/authentication";
-import type { AppEnv } from "../../http/context";
+import { currentUser, readWithCaller } from "../../http/authentication";
+import type { AppContext, AppEnv } from "../../http/context";
 import { conflict, notFound, permissionDenied, validationError } from "../../http/errors";
 import { nextPageHeaders, toPage } from "../../http/paging";
 import type * as routes from "./tests.routes";
@@ -191,24 +191,46 @@ export const regenerateUuid: RouteHandler<typeof routes.regenerateUuid, AppEnv> 
 };
 
 /**
+ * A test by its public link with the caller, and `more` queries of the handler, in one round
+ * trip; its questions, variants and groups come from the process's cache while current.
+ */
+export async function readTestByLink<T extends readonly BatchItem<"sqlite">[]>(
+  c: AppContext,
+  publicUuid: string,
+  more: (callerId: number) => T,
+) {
+  const { db } = c.var.deps.store;
+  const known = c.var.testTrees.versionOf(publicUuid);
+  const [caller, [testRows, questionRows, variantRows, groupRows, ...moreResults]] =
+    await readWithCaller(c, (callerId) => [
+      ...testByLinkQueries(db, publicUuid, callerId, known),
+      ...more(callerId),
+    ]);
+  const found = testRows[0];
+  return {
+    caller,
+    access: linkAccess(caller, found?.test, found?.openToStudent ?? false),
+    test:
+      found &&
+      c.var.testTrees.treeOf(publicUuid, found.test, known, [questionRows, variantRows, groupRows]),
+    more: moreResults as BatchResponse<T>,
+  };
+}
+
+const notOpenToYou = () => permissionDenied("This test is not open to you.");
+
+/**
  * A test by its public link, for a student of one of the groups it is open to. Callers outside
  * its organization get 404 like any foreign object; teachers and students without access, 403.
  */
-export async function testForStudent(
-  db: Queryable,
-  caller: UserRow,
-  publicUuid: string,
-): Promise<TestRow> {
-  const test = await findTestByPublicUuid(db, publicUuid);
-  if (!test || relationToTest(caller, test) === "outsider") throw notFound();
-  if (caller.isTeacher || !(await isTestOpenTo(db, test.id, caller.id))) {
-    throw permissionDenied("This test is not open to you.");
-  }
-  return test;
+export async function testForStudent(c: AppContext, publicUuid: string) {
+  const { caller, access, test } = await readTestByLink(c, publicUuid, () => [] as const);
+  if (access === "unknown" || !test) throw notFound();
+  if (access === "denied") throw notOpenToYou();
+  return { caller, test };
 }
 
 export const getPublicTest: RouteHandler<typeof routes.getPublicTest, AppEnv> = async (c) => {
-  const { db } = c.var.deps.store;
-  const test = await testForStudent(db, currentUser(c), c.req.valid("param").public_uuid);
-  return c.json(toStudentTest(await c.var.testTrees.load(db, test)), 200);
+  const { test } = await testForStudent(c, c.req.valid("param").public_uuid);
+  return c.json(toStudentTest(test), 200);
 };

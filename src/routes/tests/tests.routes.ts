@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptBody } from "../../http/accept-body";
-import { signedIn } from "../../http/authentication";
+import { handlerReadsCaller, signedIn } from "../../http/authentication";
 import { errorResponses, IdParamsSchema, jsonContent, requestBody } from "../../http/openapi";
 import { PageQuerySchema, pagedListContent } from "../../http/paging";
 import {
@@ -132,7 +132,7 @@ export const getPublicTest = createRoute({
   operationId: "tests_p_retrieve",
   summary: "Get test for completion (only students!)",
   tags,
-  ...signedIn(),
+  ...signedIn(handlerReadsCaller),
   request: { params: PublicUuidParamsSchema },
   responses: {
     200: jsonContent(StudentTestSchema, "The test, without answers"),

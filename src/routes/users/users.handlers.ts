@@ -71,11 +71,8 @@ export const getUser: RouteHandler<typeof routes.getUser, AppEnv> = async (c) =>
   return c.json(toUserOutput(user), 200);
 };
 
-export const getMe: RouteHandler<typeof routes.getMe, AppEnv> = async (c) => {
-  const user = await findUserWithOrganization(c.var.deps.store.db, currentUser(c).id);
-  if (!user) throw notFound();
-  return c.json(toUserOutput(user), 200);
-};
+export const getMe: RouteHandler<typeof routes.getMe, AppEnv> = async (c) =>
+  c.json(toUserOutput(currentUser(c)), 200);
 
 function withoutUndefined<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(

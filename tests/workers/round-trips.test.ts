@@ -1,0 +1,90 @@
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call } from "../helpers/api";
+import {
+  createOpenTest,
+  createOrganization,
+  registerUser,
+  type TestUser,
+} from "../helpers/fixtures";
+import { type CreatedTest, sampleAnswers, submit, teacherViewOf } from "../helpers/submit";
+import { worker } from "./worker-app";
+
+/**
+ * Each request to the database is a network hop to Turso in production: these count them through
+ * the proxy that sits between the Worker and sqld (tests/workers/global-setup.ts).
+ */
+const proxy = (env as unknown as { DATABASE_URL: string }).DATABASE_URL;
+
+async function roundTripsOf(work: () => Promise<unknown>) {
+  await fetch(`${proxy}/__proxy/reset`, { method: "POST" });
+  await work();
+  const { count, statements } = (await (await fetch(`${proxy}/__proxy/round-trips`)).json()) as {
+    count: number;
+    statements: string[][];
+  };
+  return { count, trips: JSON.stringify(statements, null, 1) };
+}
+
+let teacher: TestUser;
+let student: TestUser;
+let test: CreatedTest;
+
+beforeAll(async () => {
+  teacher = await registerUser(worker, { is_teacher: true });
+  const organization = await createOrganization(worker, teacher);
+  student = await registerUser(worker, { organization_id: organization.id });
+  const created = await createOpenTest(worker, teacher, [student]);
+  test = await teacherViewOf(worker, teacher, created.test.id);
+  // A class opens the test after its teacher made it: its questions are cached by then.
+  await call(worker, "GET", `/api/tests/p/${test.public_uuid}/`, { auth: student.auth });
+});
+
+describe("round trips to the database per request", () => {
+  it("token obtain: 1", async () => {
+    const { count, trips } = await roundTripsOf(async () => {
+      const response = await call(worker, "POST", "/api/users/token/obtain/", {
+        json: { email: student.email, password: student.password },
+      });
+      expect(response.status).toBe(200);
+    });
+    expect(count, trips).toBe(1);
+  });
+
+  it("users/me: 1", async () => {
+    const { count, trips } = await roundTripsOf(async () => {
+      const response = await call(worker, "GET", "/api/users/me", { auth: student.auth });
+      expect(response.status).toBe(200);
+    });
+    expect(count, trips).toBeLessThanOrEqual(1);
+  });
+
+  it("opening a test by its link: at most 2", async () => {
+    const { count, trips } = await roundTripsOf(async () => {
+      const response = await call(worker, "GET", `/api/tests/p/${test.public_uuid}/`, {
+        auth: student.auth,
+      });
+      expect(response.status).toBe(200);
+    });
+    expect(count, trips).toBeLessThanOrEqual(2);
+  });
+
+  it("submitting without code answers: at most 2", async () => {
+    const answers = sampleAnswers(test, true).slice(0, 3);
+    const { count, trips } = await roundTripsOf(async () => {
+      const response = await submit(worker, student, test.public_uuid, answers);
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ status: "graded", score: 7 });
+    });
+    expect(count, trips).toBeLessThanOrEqual(2);
+  });
+
+  it("submitting with a code answer: at most 3", async () => {
+    const { count, trips } = await roundTripsOf(async () => {
+      const response = await submit(worker, student, test.public_uuid, sampleAnswers(test, true));
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ status: "grading", score: 7 });
+    });
+    expect(count, trips).toBeLessThanOrEqual(3);
+  });
+});
