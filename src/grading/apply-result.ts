@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import type { Tx } from "../db/client";
+import type { Queryable, Tx } from "../db/client";
 import { answers, completions, questions } from "../db/schema";
 import { scoreCode } from "../domain/scoring";
 import type { RunReport } from "./harness/harness";
@@ -30,8 +30,8 @@ export const failedGrade = (message: string): AnswerGrade => ({
 });
 
 /** The question a code answer belongs to, for its points and scoring mode. */
-export async function questionOfAnswer(tx: Tx, answerId: number) {
-  return tx
+export async function questionOfAnswer(db: Queryable, answerId: number) {
+  return db
     .select({
       completionId: answers.completionId,
       points: questions.points,
@@ -44,28 +44,41 @@ export async function questionOfAnswer(tx: Tx, answerId: number) {
 }
 
 /**
- * Stores a code answer's grade, then the completion's score (the sum of its answers' points)
- * and status (still `grading` while any answer awaits its grade: `is_correct` is null only then).
- * Callers run it inside the transaction that also settles the job, so it happens once.
+ * A code answer's grade, then its completion's score (the sum of its answers' points) and status
+ * (still `grading` while any answer awaits its grade: `is_correct` is null only then), as two
+ * statements for one batch or transaction.
+ */
+export function gradeStatements(db: Queryable, answerId: number, grade: AnswerGrade) {
+  const completionId = sql`(select ${answers.completionId} from ${answers} where ${answers.id} = ${answerId})`;
+  const pending = sql`exists (select 1 from ${answers} where ${answers.completionId} = ${completionId} and ${answers.isCorrect} is null)`;
+  return [
+    db
+      .update(answers)
+      .set(grade)
+      .where(eq(answers.id, answerId))
+      .returning({ completionId: answers.completionId }),
+    db
+      .update(completions)
+      .set({
+        score: sql`(select coalesce(sum(${answers.points}), 0) from ${answers} where ${answers.completionId} = ${completionId})`,
+        status: sql`case when ${pending} then 'grading' else 'graded' end`,
+      })
+      .where(eq(completions.id, completionId)),
+  ] as const;
+}
+
+/**
+ * Stores a code answer's grade and its completion's score and status. Callers run it inside the
+ * transaction that also settles the job, so it happens once.
  */
 export async function applyGrade(
   tx: Tx,
   answerId: number,
   grade: AnswerGrade,
 ): Promise<number | undefined> {
-  const [answer] = await tx
-    .update(answers)
-    .set(grade)
-    .where(eq(answers.id, answerId))
-    .returning({ completionId: answers.completionId });
+  const [gradeAnswer, scoreCompletion] = gradeStatements(tx, answerId, grade);
+  const [answer] = await gradeAnswer;
   if (!answer) return undefined;
-  const pending = sql`exists (select 1 from ${answers} where ${answers.completionId} = ${answer.completionId} and ${answers.isCorrect} is null)`;
-  await tx
-    .update(completions)
-    .set({
-      score: sql`(select coalesce(sum(${answers.points}), 0) from ${answers} where ${answers.completionId} = ${answer.completionId})`,
-      status: sql`case when ${pending} then 'grading' else 'graded' end`,
-    })
-    .where(eq(completions.id, answer.completionId));
+  await scoreCompletion;
   return answer.completionId;
 }

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DurableObjectNamespace, DurableObjectState } from "@cloudflare/workers-types";
 import type { Store } from "../db/client";
-import { applyGrade, failedGrade, gradeFromReport, questionOfAnswer } from "./apply-result";
+import { failedGrade, gradeFromReport, gradeStatements, questionOfAnswer } from "./apply-result";
 import { nextFairJobSql } from "./fair-share";
 import { loadJobPayloads } from "./job-payload";
 import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
@@ -100,16 +100,15 @@ export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
       return "ignored";
     }
     const { store } = this.deps();
-    await store.transaction(async (tx) => {
-      const grade =
-        decision.kind === "apply"
-          ? gradeFromReport(
-              (await questionOfAnswer(tx, row.answer_id)) ?? { points: 0, strictScore: true },
-              decision.outcome.report,
-            )
-          : failedGrade(graderUnavailable(row.attempts, decision.reason));
-      await applyGrade(tx, row.answer_id, grade);
-    });
+    // Two round trips: the question (for its points), then the grade and score in one batch.
+    const grade =
+      decision.kind === "apply"
+        ? gradeFromReport(
+            (await questionOfAnswer(store.db, row.answer_id)) ?? { points: 0, strictScore: true },
+            decision.outcome.report,
+          )
+        : failedGrade(graderUnavailable(row.attempts, decision.reason));
+    await store.batch(gradeStatements(store.db, row.answer_id, grade));
     this.#settle(row.id, decision.kind === "apply" ? "done" : "failed");
     this.#wake();
     return "applied";
@@ -146,9 +145,9 @@ export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
       const decision = decideExpiry(statusOf(row), now);
       if (decision === "requeue") this.#requeue(row.id, "the runner did not report in time");
       if (decision === "fail") {
-        await store.transaction((tx) =>
-          applyGrade(
-            tx,
+        await store.batch(
+          gradeStatements(
+            store.db,
             row.answer_id,
             failedGrade(graderUnavailable(row.attempts, "the runner did not report in time")),
           ),

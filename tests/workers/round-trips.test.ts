@@ -8,7 +8,7 @@ import {
   type TestUser,
 } from "../helpers/fixtures";
 import { type CreatedTest, sampleAnswers, submit, teacherViewOf } from "../helpers/submit";
-import { worker } from "./worker-app";
+import { worker, workerEnv } from "./worker-app";
 
 /**
  * Each request to the database is a network hop to Turso in production: these count them through
@@ -86,5 +86,38 @@ describe("round trips to the database per request", () => {
       expect(response.body).toMatchObject({ status: "grading", score: 7 });
     });
     expect(count, trips).toBeLessThanOrEqual(3);
+  });
+
+  it("a runner's lease: 1, and its report: 2", async () => {
+    await submit(worker, student, test.public_uuid, sampleAnswers(test, true));
+    const headers = {
+      "content-type": "application/json",
+      authorization: `Bearer ${workerEnv().RUNNER_TOKEN}`,
+    };
+    let job: { id: number; token: string } | undefined;
+    const lease = await roundTripsOf(async () => {
+      const response = await worker.app.request("/internal/grading/lease", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ max: 1, wait_ms: 0 }),
+      });
+      job = ((await response.json()) as { jobs: { id: number; token: string }[] }).jobs[0];
+    });
+    expect(lease.count, lease.trips).toBe(1);
+    if (!job) throw new Error("no job was leased");
+    const leased = job;
+    const report = await roundTripsOf(async () => {
+      const response = await worker.app.request("/internal/grading/report", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          job_id: leased.id,
+          token: leased.token,
+          outcome: { kind: "graded", report: { passed: 2, total: 2, raised: false, errors: null } },
+        }),
+      });
+      expect(await response.json()).toEqual({ result: "applied" });
+    });
+    expect(report.count, report.trips).toBeLessThanOrEqual(2);
   });
 });
