@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { copyDocsAssets } from "./dev/docs-assets.ts";
 import { freePort } from "./dev/free-port.ts";
 
 export default defineConfig(async () => {
@@ -10,6 +11,8 @@ export default defineConfig(async () => {
   process.env.TESTIT_GRADER_PORT ??= String(await freePort());
   // Shared with the Node build of the API, so that either runtime's tokens work on the other.
   process.env.TESTIT_JWT_SECRET ??= "a-workers-test-secret-that-is-long-enough";
+  // The Worker's static assets (wrangler.toml [assets]) must be in place before it starts.
+  copyDocsAssets();
   const loopback = (port: string) => `http://127.0.0.1:${port}`;
 
   return {

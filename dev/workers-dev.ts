@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { applyMigrations, openNodeDatabase } from "../src/db/node-database";
 import { ensureDevVars } from "./dev-vars";
+import { copyDocsAssets } from "./docs-assets";
 import { startSqld } from "./sqld";
 
 const { values } = parseArgs({
@@ -26,6 +27,7 @@ const migrator = await openNodeDatabase(sqld.url);
 await applyMigrations(migrator);
 migrator.close();
 
+copyDocsAssets();
 const secrets = ensureDevVars(".dev.vars", {
   JWT_SECRET: () => randomBytes(32).toString("base64url"),
   RUNNER_TOKEN: () => randomBytes(24).toString("base64url"),

@@ -2,7 +2,11 @@
  * The Cloudflare Workers entry: the same app over libSQL's HTTP client (Turso), argon2id in
  * WebAssembly, and code grading through a Durable Object queue consumed by remote runners.
  */
-import type { DurableObjectNamespace, DurableObjectState } from "@cloudflare/workers-types";
+import type {
+  DurableObjectNamespace,
+  DurableObjectState,
+  Fetcher,
+} from "@cloudflare/workers-types";
 import { createClient } from "@libsql/client/web";
 import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
 import { createApp } from "./app";
@@ -16,10 +20,14 @@ import {
 } from "./grading/durable-queue";
 import { leaseMsFor } from "./grading/lease";
 import { workerClientAddress } from "./http/client-address";
+import type { DocsAssetReader } from "./http/context";
 import { createJsonLogger } from "./logger";
+import { docsAssetsPath } from "./routes/docs";
 
 export interface Env {
   GRADING_QUEUE: DurableObjectNamespace;
+  /** The static assets of wrangler.toml: Swagger UI's files for the docs page. */
+  ASSETS: Fetcher;
   DATABASE_URL: string;
   DATABASE_AUTH_TOKEN?: string;
   JWT_SECRET: string;
@@ -50,6 +58,14 @@ function storeOf(config: Config): Store {
   );
 }
 
+/** The docs page's files from the static assets (which Cloudflare serves first anyway). */
+function docsAssetsOf(assets: Fetcher): DocsAssetReader {
+  return async (name) => {
+    const response = await assets.fetch(`https://assets${docsAssetsPath}/${name}`);
+    return response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+  };
+}
+
 let app: Promise<ReturnType<typeof createApp>> | undefined;
 
 /** One app per isolate, built on first request. */
@@ -65,6 +81,7 @@ function appFor(env: Env) {
       clock: { now: () => Date.now() },
       logger: createJsonLogger(config.logLevel),
       clientAddress: (c) => workerClientAddress(c.req.raw.headers, config.trustProxy),
+      docsAssets: docsAssetsOf(env.ASSETS),
     });
   })();
   return app;

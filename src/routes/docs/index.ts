@@ -3,27 +3,28 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../http/context";
 import { notFound } from "../../http/errors";
 
-const assetTypes: Record<string, string> = {
+/** Swagger UI's files, served under `docsAssetsPath` (by the Worker's static assets on Workers). */
+export const docsAssetTypes: Record<string, string> = {
   "swagger-ui.css": "text/css; charset=utf-8",
   "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
   "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
   "favicon-32x32.png": "image/png",
 };
 
-const assetsPath = "/api/schema/swagger-ui/assets";
+export const docsAssetsPath = "/api/schema/swagger-ui/assets";
 
 const docsPage = `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>TestIT API</title>
-  <link rel="icon" type="image/png" href="${assetsPath}/favicon-32x32.png">
-  <link rel="stylesheet" href="${assetsPath}/swagger-ui.css">
+  <link rel="icon" type="image/png" href="${docsAssetsPath}/favicon-32x32.png">
+  <link rel="stylesheet" href="${docsAssetsPath}/swagger-ui.css">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="${assetsPath}/swagger-ui-bundle.js"></script>
-  <script src="${assetsPath}/swagger-ui-standalone-preset.js"></script>
+  <script src="${docsAssetsPath}/swagger-ui-bundle.js"></script>
+  <script src="${docsAssetsPath}/swagger-ui-standalone-preset.js"></script>
   <script>
     window.ui = SwaggerUIBundle({
       url: "/api/schema/json/",
@@ -99,9 +100,9 @@ export function createDocsRouter(api: OpenAPIHono<AppEnv>) {
     .get("/api/schema/", (c) => c.json(openApiDocument()))
     .get("/api/schema/swagger-ui/", (c) => c.html(docsPage))
     .get("/docs", (c) => c.html(docsPage))
-    .get(`${assetsPath}/:file`, async (c) => {
+    .get(`${docsAssetsPath}/:file`, async (c) => {
       const file = c.req.param("file");
-      const type = assetTypes[file];
+      const type = docsAssetTypes[file];
       const body = type ? await c.var.deps.docsAssets?.(file) : undefined;
       if (!type || !body) throw notFound();
       return c.body(body as Uint8Array<ArrayBuffer>, 200, {
