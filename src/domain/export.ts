@@ -1,4 +1,11 @@
-import type { CompletionRecord } from "./completion-views";
+/** What the sheet needs of a completion: who, when, the score and each answer's points. */
+export interface ExportCompletion {
+  id: number;
+  user: { id: number; email: string; firstName: string; lastName: string };
+  score: number;
+  createdAt: Date;
+  answers: { questionId: number; points: number }[];
+}
 
 /** What the sheet needs of a question: its id, order and maximum. */
 export interface ExportQuestion {
@@ -69,7 +76,7 @@ export function groupLabel(
 
 /** One sheet row per completion: who, group, score, when (UTC), then points per question. */
 export function exportRow(
-  completion: CompletionRecord,
+  completion: ExportCompletion,
   group: string,
   questions: ExportQuestion[],
 ): ExportCell[] {
