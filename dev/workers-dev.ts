@@ -57,14 +57,25 @@ const worker = spawn(
     "--var",
     `DATABASE_URL:${sqld.url}`,
   ],
-  { stdio: "inherit", env: { ...process.env, ...quiet } },
+  // Its own process group, so that stopping it stops what npx started under it (workerd too).
+  { stdio: "inherit", env: { ...process.env, ...quiet }, detached: true },
 );
+
+/** Stops a child started with `detached: true` and everything it started. */
+function stopGroup(child: ChildProcess | undefined) {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // Already gone.
+  }
+}
 
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  runner?.kill("SIGTERM");
-  worker.kill("SIGTERM");
+  stopGroup(runner);
+  stopGroup(worker);
   await sqld.stop();
   process.exit(code);
 }
@@ -92,6 +103,7 @@ function startRunner(quickDeaths: number) {
       RUNNER_TOKEN: secrets.RUNNER_TOKEN,
       GRADING_CONCURRENCY: process.env.GRADING_CONCURRENCY ?? "2",
     },
+    detached: true,
   });
   runner.once("exit", (code, signal) => {
     if (stopping) return;
