@@ -10,8 +10,7 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { eq } from "drizzle-orm";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
-import { createStore } from "../src/db/client";
-import { applyMigrations, openNodeDatabase } from "../src/db/node-database";
+import { openNodeStore } from "../src/db/node-database";
 import { insertQuestions } from "../src/db/queries/tests";
 import { groupMembers, groups, organizations, testGroups, tests, users } from "../src/db/schema";
 import { generatePublicUuid } from "../src/domain/public-uuid";
@@ -23,9 +22,7 @@ const windowMs = 60_000;
 const password = "load test password";
 
 async function seed(databaseUrl: string) {
-  const client = await openNodeDatabase(databaseUrl);
-  await applyMigrations(client);
-  const store = createStore(client);
+  const store = await openNodeStore(databaseUrl);
   const passwordHash = await nodeArgon2Hasher.hash(password);
   const publicUuid = generatePublicUuid();
   await store.transaction(async (tx) => {
@@ -113,7 +110,7 @@ async function seed(databaseUrl: string) {
     ]);
     await tx.insert(testGroups).values({ testId: test.id, groupId: group.id });
   });
-  client.close();
+  await store.close();
   return publicUuid;
 }
 

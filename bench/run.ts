@@ -221,12 +221,14 @@ try {
   });
   clearInterval(sampler);
   rows.push(exportRow);
+  const rssAfterMb = Math.round(residentMb(pid));
 
   const report = {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     durationSeconds,
     rows,
     export: { medianishMs: exportRow.p50, extraMemoryMb: Math.round(peakRss - rssBefore) },
+    rssAfterMb,
   };
   console.log(
     `\n${report.machine}; ${durationSeconds} s per run; embedded libSQL; LOG_LEVEL=info\n`,
@@ -235,6 +237,7 @@ try {
   console.log(
     `\nexport of ${seeded.exportTest.completions} completions: p50 ${exportRow.p50} ms, server RSS +${report.export.extraMemoryMb} MiB at peak`,
   );
+  console.log(`server RSS after the bench: ${rssAfterMb} MiB`);
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/latest.json", `${JSON.stringify(report, null, 2)}\n`);
   console.log("written: bench/results/latest.json");

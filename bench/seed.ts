@@ -5,8 +5,8 @@
  */
 import { eq } from "drizzle-orm";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
-import { createStore, type Store } from "../src/db/client";
-import { applyMigrations, openNodeDatabase } from "../src/db/node-database";
+import type { Store } from "../src/db/client";
+import { openNodeStore } from "../src/db/node-database";
 import { insertCompletion } from "../src/db/queries/completions";
 import { insertQuestions, loadTestTree, type NewQuestion } from "../src/db/queries/tests";
 import { groupMembers, groups, organizations, testGroups, tests, users } from "../src/db/schema";
@@ -162,9 +162,7 @@ async function seedCompletions(
 }
 
 export async function seedDatabase(databaseUrl: string): Promise<Seeded> {
-  const client = await openNodeDatabase(databaseUrl);
-  await applyMigrations(client);
-  const store = createStore(client);
+  const store = await openNodeStore(databaseUrl);
   const passwordHash = await nodeArgon2Hasher.hash(seedPassword);
   const teacherEmail = "teacher@bench.example";
 
@@ -252,7 +250,7 @@ export async function seedDatabase(databaseUrl: string): Promise<Seeded> {
     await seedCompletions(store, testId, studentIds, perTest, start);
 
   const submitTest = await store.db.select().from(tests).where(eq(tests.id, submitTestId)).get();
-  client.close();
+  await store.close();
   return {
     teacherEmail,
     studentEmail: "student0@bench.example",

@@ -4,8 +4,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { type App, createApp } from "./app";
 import { nodeArgon2Hasher } from "./auth/node-argon2";
 import { ConfigError, parseConfig } from "./config";
-import { createStore } from "./db/client";
-import { applyMigrations, openNodeDatabase } from "./db/node-database";
+import { openNodeStore } from "./db/node-database";
 import { startNodeGrading } from "./grading/node-grading";
 import { clientAddressOf } from "./http/client-address";
 import type { AppConfig } from "./http/context";
@@ -32,9 +31,7 @@ export async function runNodeServer(
   }
   const appConfig: AppConfig = { ...config, jwtSecret };
 
-  const client = await openNodeDatabase(config.databaseUrl, config.databaseAuthToken);
-  await applyMigrations(client);
-  const store = createStore(client);
+  const store = await openNodeStore(config.databaseUrl, config.databaseAuthToken);
   const clock = { now: () => Date.now() };
   const grading = await startNodeGrading(store, clock, logger, config);
   const app = createApp({
@@ -72,8 +69,8 @@ export async function runNodeServer(
     // Stop accepting connections, let in-flight requests and grading finish, then close the database.
     server.close(async () => {
       await grading.stop();
-      client.close();
-      logger.info("stopped");
+      await store.close();
+      logger.info("stopped", store.stats ? { writes: store.stats } : {});
       process.exit(0);
     });
     setTimeout(() => {

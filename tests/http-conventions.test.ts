@@ -158,7 +158,7 @@ describe("unexpected failures", () => {
     const broken = await createTestApp({
       logger: createJsonLogger("error", (line) => logged.push(line)),
     });
-    broken.client.close();
+    await broken.store.close();
     try {
       const response = await call(broken, "GET", "/api/organizations/");
       expect(response.status).toBe(500);

@@ -433,7 +433,9 @@ describe("changing and deleting a test", () => {
 
   it("refuses to replace the questions of a test that has completions, but still renames it", async () => {
     const test = await createTest(t, world.teacher);
-    await t.store.db.insert(completions).values({ userId: world.student.id, testId: test.id });
+    await t.store.transaction((tx) =>
+      tx.insert(completions).values({ userId: world.student.id, testId: test.id }),
+    );
     const replace = await call(t, "PATCH", `/api/tests/${test.id}/`, {
       auth: world.teacher.auth,
       json: { questions: [] },
@@ -450,7 +452,9 @@ describe("changing and deleting a test", () => {
 
   it("deletes a test with its questions and completions", async () => {
     const test = await createTest(t, world.teacher);
-    await t.store.db.insert(completions).values({ userId: world.student.id, testId: test.id });
+    await t.store.transaction((tx) =>
+      tx.insert(completions).values({ userId: world.student.id, testId: test.id }),
+    );
     const response = await call(t, "DELETE", `/api/tests/${test.id}/`, {
       auth: world.teacher.auth,
     });

@@ -12,9 +12,12 @@ export type Queryable = Db | Tx;
 export type BatchQueries = Readonly<[BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]>;
 
 export interface Store {
-  /** For reads; each query runs on its own (autocommit). */
+  /** For reads; each query runs on its own and sees only committed data. */
   db: Db;
-  /** Runs every write of one request in one transaction, one writer at a time. */
+  /**
+   * Runs the writes of one request as one all-or-nothing unit; resolves once it is committed,
+   * rejects with the work's own error (and leaves nothing behind) if it fails.
+   */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
    * Runs the queries in order as one all-or-nothing unit, like `transaction`, in one call: one
@@ -26,10 +29,10 @@ export interface Store {
 }
 
 /**
- * A store over `@libsql/client`: Turso and the Worker, or an embedded file. Embedded libSQL
- * refuses concurrent write transactions with SQLITE_BUSY, and a busy timeout would block the
- * event loop, so there transactions and batches queue behind one lock; a remote server
- * serializes a batch itself.
+ * A store over `@libsql/client`: Turso and the Worker, or an in-memory database (an embedded
+ * file gets the group-commit store, see node-database.ts). Embedded libSQL refuses concurrent
+ * write transactions with SQLITE_BUSY, and a busy timeout would block the event loop, so there
+ * transactions and batches queue behind one lock; a remote server serializes a batch itself.
  */
 export function createStore(client: Client): Store {
   const db = drizzle(client, { schema });

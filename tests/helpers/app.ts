@@ -5,8 +5,7 @@ import { createApp } from "../../src/app";
 import { nodeArgon2Hasher } from "../../src/auth/node-argon2";
 import type { PasswordHasher } from "../../src/auth/passwords";
 import { parseConfig } from "../../src/config";
-import { createStore } from "../../src/db/client";
-import { applyMigrations, openNodeDatabase } from "../../src/db/node-database";
+import { openNodeStore } from "../../src/db/node-database";
 import { startNodeGrading } from "../../src/grading/node-grading";
 import { clientAddressOf } from "../../src/http/client-address";
 import type { AppConfig } from "../../src/http/context";
@@ -49,8 +48,7 @@ export interface TestAppOptions {
 /** The real app over a fresh libSQL file in a temporary folder, with real argon2 and JWTs. */
 export async function createTestApp(options: TestAppOptions = {}) {
   const folder = mkdtempSync(join(tmpdir(), "testit-"));
-  const client = await openNodeDatabase(`file:${join(folder, "test.db")}`);
-  await applyMigrations(client);
+  const store = await openNodeStore(`file:${join(folder, "test.db")}`);
   const config: AppConfig = {
     ...parseConfig({
       NODE_ENV: "test",
@@ -61,7 +59,6 @@ export async function createTestApp(options: TestAppOptions = {}) {
     jwtSecret: options.env?.JWT_SECRET ?? testJwtSecret,
   };
   const clock = new TestClock();
-  const store = createStore(client);
   const logger = options.logger ?? createJsonLogger("silent");
   const grading = await startNodeGrading(store, clock, logger, config, options.runners ?? 0);
   const app = createApp({
@@ -83,13 +80,12 @@ export async function createTestApp(options: TestAppOptions = {}) {
   return {
     app,
     clock,
-    client,
     store,
     config,
     grading: grading.queue,
     async close() {
       await grading.stop();
-      client.close();
+      await store.close();
       rmSync(folder, { recursive: true, force: true });
     },
   };
