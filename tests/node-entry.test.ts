@@ -1,13 +1,37 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildNode } from "../dev/build-node";
+import { call, servedApi } from "./helpers/api";
+import { createOpenTest, createWorld } from "./helpers/fixtures";
+import { sampleAnswers, submit, teacherViewOf } from "./helpers/submit";
 
-/** Starts `src/node.ts` on a free port; resolves with its URL once it logs "listening". */
+/** What `npm start` runs: the compiled bundle (inside the project, where its packages resolve). */
+const bundle = join("dist", `node-entry-test-${process.pid}`, "node.js");
+
+/** The exit code and standard error of a start that is expected to fail. */
+async function failedStart(env: Record<string, string>) {
+  const child = spawn(process.execPath, [bundle], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { code, stderr };
+}
+
+beforeAll(() => buildNode("src/node.ts", bundle));
+afterAll(() => rmSync(dirname(bundle), { recursive: true, force: true }));
+
+/** Starts the compiled server on a free port; resolves with its URL once it logs "listening". */
 function startServer(env: Record<string, string>, logLines: Record<string, unknown>[] = []) {
-  const server = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+  const server = spawn(process.execPath, [bundle], {
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -32,7 +56,10 @@ describe("the Node entry", () => {
   const logLines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    const started = startServer({ DATABASE_URL: `file:${databaseFile}` }, logLines);
+    const started = startServer(
+      { DATABASE_URL: `file:${databaseFile}`, GRADING_WAIT_MS: "15000" },
+      logLines,
+    );
     server = started.server;
     baseUrl = await started.url;
   });
@@ -69,6 +96,29 @@ describe("the Node entry", () => {
         path: "/api/users/me",
       }),
     );
+  });
+
+  it("grades a code answer with the harness it finds from the compiled bundle", async () => {
+    const api = servedApi(baseUrl);
+    const world = await createWorld(api);
+    const { test } = await createOpenTest(api, world.teacher, [world.student]);
+    const view = await teacherViewOf(api, world.teacher, test.id);
+    const response = await submit(api, world.student, test.public_uuid, sampleAnswers(view, true));
+    expect(response.status).toBe(201);
+    // 1 + 4 + 2 for the radio, check and text answers, 3 for the code answer that passed its asserts.
+    expect(response.body).toMatchObject({ status: "graded", score: 10 });
+  });
+
+  it("serves the docs page and its assets from node_modules", async () => {
+    const page = await call(servedApi(baseUrl), "GET", "/docs");
+    expect(page.status).toBe(200);
+    const asset = await call(
+      servedApi(baseUrl),
+      "GET",
+      "/api/schema/swagger-ui/assets/swagger-ui.css",
+    );
+    expect(asset.status).toBe(200);
+    expect(asset.text.length).toBeGreaterThan(1000);
   });
 
   it("switches the database to WAL", async () => {
@@ -127,16 +177,14 @@ describe("the Node entry behind a reverse proxy (TRUST_PROXY=1)", () => {
 
 describe("invalid configuration", () => {
   it("stops at start-up with a message naming the variable", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
-      env: { ...process.env, PORT: "not-a-port" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr?.on("data", (chunk) => {
-      stderr += String(chunk);
-    });
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const { code, stderr } = await failedStart({ PORT: "not-a-port" });
     expect(code).toBe(1);
     expect(stderr).toContain("PORT");
+  });
+
+  it("refuses to start in production without a JWT secret", async () => {
+    const { code, stderr } = await failedStart({ NODE_ENV: "production", JWT_SECRET: "" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("JWT_SECRET");
   });
 });

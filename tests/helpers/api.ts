@@ -1,4 +1,12 @@
-import type { TestApp } from "./app";
+/** What requests go to: the app in process (a `TestApp`), or a served one ({@link servedApi}). */
+export interface ApiTarget {
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> };
+}
+
+/** A server listening at `baseUrl`, called over HTTP like the app in process. */
+export function servedApi(baseUrl: string): ApiTarget {
+  return { app: { request: (path, init) => fetch(new URL(path, baseUrl), init) } };
+}
 
 export type Credentials =
   | { bearer: string }
@@ -48,9 +56,9 @@ function encodeBody(options: RequestOptions): { body?: RequestInit["body"]; cont
   return {};
 }
 
-/** Sends one request through the real app (no network) and reads the JSON body when there is one. */
+/** Sends one request through the real app and reads the JSON body when there is one. */
 export async function call(
-  testApp: TestApp,
+  testApp: ApiTarget,
   method: string,
   path: string,
   options: RequestOptions = {},

@@ -1,6 +1,5 @@
 import { expect } from "vitest";
-import { type Credentials, call } from "./api";
-import type { TestApp } from "./app";
+import { type ApiTarget, type Credentials, call } from "./api";
 
 export interface TestUser {
   id: number;
@@ -26,7 +25,7 @@ export interface RegisterInput {
 }
 
 /** Registers through the API and signs in; fails the test if either step fails. */
-export async function registerUser(t: TestApp, input: RegisterInput = {}): Promise<TestUser> {
+export async function registerUser(t: ApiTarget, input: RegisterInput = {}): Promise<TestUser> {
   const email = input.email ?? uniqueEmail(input.is_teacher ? "teacher" : "student");
   const password = input.password ?? "correct horse battery";
   const registered = await call(t, "POST", "/api/users/", {
@@ -37,7 +36,7 @@ export async function registerUser(t: TestApp, input: RegisterInput = {}): Promi
 }
 
 export async function signIn(
-  t: TestApp,
+  t: ApiTarget,
   id: number,
   email: string,
   password: string,
@@ -55,7 +54,7 @@ export async function signIn(
 }
 
 export async function createOrganization(
-  t: TestApp,
+  t: ApiTarget,
   owner: TestUser,
   name = `Org ${uniqueSuffix()}`,
 ) {
@@ -67,7 +66,7 @@ export async function createOrganization(
   return created.body as { id: number; name: string; description: string; owner: number };
 }
 
-export async function promote(t: TestApp, owner: TestUser, member: TestUser) {
+export async function promote(t: ApiTarget, owner: TestUser, member: TestUser) {
   const promoted = await call(t, "PATCH", `/api/users/${member.id}/`, {
     auth: owner.auth,
     json: { is_teacher: true },
@@ -80,7 +79,7 @@ export async function promote(t: TestApp, owner: TestUser, member: TestUser) {
  * `teacher` owns organization A; `colleague` is another teacher there; `student` studies there.
  * `otherTeacher` owns organization B, where `otherStudent` studies; `noOrg` belongs nowhere.
  */
-export async function createWorld(t: TestApp) {
+export async function createWorld(t: ApiTarget) {
   const teacher = await registerUser(t, { is_teacher: true });
   const orgA = await createOrganization(t, teacher);
   const colleague = await registerUser(t, { organization_id: orgA.id });
@@ -96,7 +95,7 @@ export async function createWorld(t: TestApp) {
 export type World = Awaited<ReturnType<typeof createWorld>>;
 
 export async function createGroup(
-  t: TestApp,
+  t: ApiTarget,
   teacher: TestUser,
   members: TestUser[] = [],
   name = `Group ${uniqueSuffix()}`,
@@ -164,7 +163,7 @@ export function sampleQuestions() {
 }
 
 export async function createTest(
-  t: TestApp,
+  t: ApiTarget,
   teacher: TestUser,
   questions: unknown[] = sampleQuestions(),
 ) {
@@ -178,7 +177,7 @@ export async function createTest(
 
 /** A test of `teacher` open to a group holding `students`. */
 export async function createOpenTest(
-  t: TestApp,
+  t: ApiTarget,
   teacher: TestUser,
   students: TestUser[],
   questions: unknown[] = sampleQuestions(),

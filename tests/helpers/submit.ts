@@ -1,6 +1,5 @@
 import { expect } from "vitest";
-import { call } from "./api";
-import type { TestApp } from "./app";
+import { type ApiTarget, call } from "./api";
 import type { TestUser } from "./fixtures";
 
 export interface CreatedTest {
@@ -15,7 +14,7 @@ export interface CreatedTest {
 
 /** Reads the creator's view of a test, with variant ids and correctness, to build answers from. */
 export async function teacherViewOf(
-  t: TestApp,
+  t: ApiTarget,
   teacher: TestUser,
   testId: number,
 ): Promise<CreatedTest> {
@@ -65,7 +64,7 @@ export function sampleAnswers(test: CreatedTest, right: boolean) {
 }
 
 export async function submit(
-  t: TestApp,
+  t: ApiTarget,
   student: TestUser,
   publicUuid: string,
   answers: unknown[],
