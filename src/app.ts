@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { getPath } from "hono/utils/url";
 import { Authenticator } from "./auth/authenticator";
+import { isDatabaseUnavailable } from "./db/errors";
 import { TestTreeCache } from "./db/queries/test-tree-cache";
 import { resolveUser } from "./http/authentication";
 import type { AppDeps, AppEnv } from "./http/context";
@@ -36,6 +37,16 @@ function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     return c.json({ detail }, error.status);
   }
   const requestIdValue = c.get("requestId");
+  if (isDatabaseUnavailable(error)) {
+    c.var.deps.logger.warn("database unavailable", {
+      request_id: requestIdValue,
+      path: c.req.path,
+      error: (error as Error).message,
+    });
+    return c.json({ detail: "The service can't store data right now. Try again shortly." }, 503, {
+      "Retry-After": "5",
+    });
+  }
   c.var.deps.logger.error("unhandled error", {
     request_id: requestIdValue,
     method: c.req.method,

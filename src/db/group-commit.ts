@@ -113,7 +113,7 @@ export class GroupCommitStore implements Store {
     this.#draining = false;
   }
 
-  /** Runs and commits one group; returns the members whose work was lost with it, to run again. */
+  /** Runs and commits one group; returns the members to run in the next: work lost with it, or not run. */
   async #commit(group: Member[]): Promise<Member[]> {
     try {
       await this.#begin();
@@ -122,7 +122,7 @@ export class GroupCommitStore implements Store {
       return [];
     }
     const done: { member: Member; value: unknown }[] = [];
-    for (const member of group) {
+    for (const [index, member] of group.entries()) {
       let failure: unknown;
       try {
         done.push({ member, value: await member.run(this.#memberDb) });
@@ -130,7 +130,10 @@ export class GroupCommitStore implements Store {
         failure = error;
         member.reject(error);
       }
-      if (!this.#writer.inTransaction) return lostWith(done, failure ?? endedByWork());
+      if (!this.#writer.inTransaction) {
+        const notRun = group.slice(index + 1);
+        return [...lostWith(done, failure ?? endedByWork()), ...notRun];
+      }
     }
     try {
       this.#writer.execute("COMMIT");
