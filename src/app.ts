@@ -133,16 +133,17 @@ export function createApp(deps: AppDeps) {
       maxAge: 600,
     }),
   );
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, {
-          detail: `Request body is larger than ${config.maxBodyBytes} bytes.`,
-        });
-      },
-    }),
+  const limitBody = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => {
+      throw new ApiError(413, {
+        detail: `Request body is larger than ${config.maxBodyBytes} bytes.`,
+      });
+    },
+  });
+  // GET and HEAD bodies are never read; looking for one makes Node build a whole Request.
+  app.use("*", (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
   );
   app.use("/api/*", resolveUser);
 

@@ -20,6 +20,23 @@ export interface TokenSettings {
 
 const algorithm = "HS256";
 
+/** The secret imported once, not on every token: importing costs as much as verifying. */
+let signingKey: { secret: string; key: Promise<CryptoKey> } | undefined;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  if (signingKey?.secret !== secret) {
+    const key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+    signingKey = { secret, key };
+  }
+  return signingKey.key;
+}
+
 function randomId(): string {
   return crypto.randomUUID().replaceAll("-", "");
 }
@@ -40,7 +57,7 @@ export async function issueToken(
     exp: iat + ttl,
     token_version: user.tokenVersion,
   };
-  return sign({ ...claims }, settings.secret, algorithm);
+  return sign({ ...claims }, await hmacKey(settings.secret), algorithm);
 }
 
 function isTokenClaims(
@@ -68,7 +85,12 @@ export async function readToken(
 ): Promise<TokenClaims | undefined> {
   let payload: Record<string, unknown>;
   try {
-    payload = await verify(token, secret, { alg: algorithm, exp: false, nbf: false, iat: false });
+    payload = await verify(token, await hmacKey(secret), {
+      alg: algorithm,
+      exp: false,
+      nbf: false,
+      iat: false,
+    });
   } catch {
     return undefined;
   }

@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { DocsAssetReader } from "./context";
 
 /** Swagger UI's files from the installed `swagger-ui-dist` package, so the docs work offline. */
 export function swaggerUiAssetsFromNodeModules(): DocsAssetReader {
-  const folder = createRequire(import.meta.url)("swagger-ui-dist").getAbsoluteFSPath() as string;
+  // The package's folder, found without loading its main module (all of Swagger UI's code).
+  const folder = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const cache = new Map<string, Promise<Uint8Array | undefined>>();
   return (name) => {
     let file = cache.get(name);
