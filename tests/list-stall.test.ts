@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
+import { openNodeDatabase } from "../src/db/node-database";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
 import { signIn, type TestUser } from "./helpers/fixtures";
@@ -19,7 +20,9 @@ const password = "heavy student password";
 
 beforeAll(async () => {
   t = await createTestApp();
-  heavy = await seedHeavyStudent(t.client, await nodeArgon2Hasher.hash(password));
+  const client = await openNodeDatabase(t.databaseUrl);
+  heavy = await seedHeavyStudent(client, await nodeArgon2Hasher.hash(password));
+  client.close();
   student = await signIn(t, heavy.studentId, heavy.studentEmail, password);
   neighbour = await signIn(t, 0, heavy.neighbourEmail, password);
 }, 60_000);

@@ -48,7 +48,8 @@ export interface TestAppOptions {
 /** The real app over a fresh libSQL file in a temporary folder, with real argon2 and JWTs. */
 export async function createTestApp(options: TestAppOptions = {}) {
   const folder = mkdtempSync(join(tmpdir(), "testit-"));
-  const store = await openNodeStore(`file:${join(folder, "test.db")}`);
+  const databaseUrl = `file:${join(folder, "test.db")}`;
+  const store = await openNodeStore(databaseUrl);
   const config: AppConfig = {
     ...parseConfig({
       NODE_ENV: "test",
@@ -81,6 +82,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
     app,
     clock,
     store,
+    /** For a test that writes straight into the file through a connection of its own. */
+    databaseUrl,
     config,
     grading: grading.queue,
     async close() {
