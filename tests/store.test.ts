@@ -82,6 +82,26 @@ describe("group commit", () => {
     expect(await storedEmails()).toEqual(succeeded);
   });
 
+  it("reports a failure only once its group committed, so the failed request sees its neighbours' work", async () => {
+    const winner = store.transaction((tx) => insertPerson(tx, "same@example.com"));
+    const loser = store
+      .transaction((tx) => insertPerson(tx, "SAME@example.com"))
+      .then(
+        () => ({ failed: false, seen: [] as string[] }),
+        async () => ({ failed: true, seen: await storedEmails() }),
+      );
+    // A neighbour after it keeps the group open a while longer.
+    const slow = store.transaction(async (tx) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await insertPerson(tx, "slow@example.com");
+    });
+    await Promise.all([winner, slow]);
+    expect(await loser).toEqual({
+      failed: true,
+      seen: ["same@example.com", "slow@example.com"],
+    });
+  });
+
   it("runs a batch as one unit in the group: a failing one leaves nothing, its neighbours commit", async () => {
     const [kept, refused, alone] = await Promise.allSettled([
       store.batch([

@@ -113,7 +113,11 @@ export class GroupCommitStore implements Store {
     this.#draining = false;
   }
 
-  /** Runs and commits one group; returns the members to run in the next: work lost with it, or not run. */
+  /**
+   * Runs and commits one group; returns the members to run in the next: work lost with it, or
+   * not run. Failures are reported after the commit too, so that a failed request that reads
+   * next (a retry that lost a race for a unique key) sees what its neighbours committed.
+   */
   async #commit(group: Member[]): Promise<Member[]> {
     try {
       await this.#begin();
@@ -122,28 +126,34 @@ export class GroupCommitStore implements Store {
       return [];
     }
     const done: { member: Member; value: unknown }[] = [];
+    const failed: { member: Member; error: unknown }[] = [];
+    const reportFailures = () => {
+      for (const { member, error } of failed) member.reject(error);
+    };
     for (const [index, member] of group.entries()) {
       let failure: unknown;
       try {
         done.push({ member, value: await member.run(this.#memberDb) });
       } catch (error) {
         failure = error;
-        member.reject(error);
+        failed.push({ member, error });
       }
       if (!this.#writer.inTransaction) {
-        const notRun = group.slice(index + 1);
-        return [...lostWith(done, failure ?? endedByWork()), ...notRun];
+        reportFailures();
+        return [...lostWith(done, failure ?? endedByWork()), ...group.slice(index + 1)];
       }
     }
     try {
       this.#writer.execute("COMMIT");
     } catch (error) {
       if (this.#writer.inTransaction) this.#writer.execute("ROLLBACK");
+      reportFailures();
       return lostWith(done, error);
     }
     this.stats.commits += 1;
     this.stats.units += done.length;
     for (const { member, value } of done) member.resolve(value);
+    reportFailures();
     return [];
   }
 
