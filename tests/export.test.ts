@@ -199,16 +199,19 @@ describe("a large export", () => {
         },
         scored.answers,
       );
-      await big.store.db.run(sql`
+      // Writes go through the store's writer; `store.db` reads (and refuses writes).
+      await big.store.batch([
+        big.store.db.run(sql`
         with recursive n(i) as (select 1 union all select i + 1 from n where i + 1 < 5000)
         insert into completions (user_id, test_id, score, status, created_at)
         select ${bigWorld.student.id}, ${view.id}, ${scored.score}, 'graded', ${startMs} + (i % 60) * 1000
-        from n`);
-      await big.store.db.run(sql`
+        from n`),
+        big.store.db.run(sql`
         insert into answers (completion_id, question_id, picked_variant_id, text, code, points, is_correct)
         select c.id, a.question_id, a.picked_variant_id, a.text, a.code, a.points, a.is_correct
         from completions c join answers a on a.completion_id = ${first.id}
-        where c.test_id = ${view.id} and c.id > ${first.id}`);
+        where c.test_id = ${view.id} and c.id > ${first.id}`),
+      ]);
       const response = await big.app.request(
         `/api/tests/${view.id}/completions/export/?token=${bigWorld.teacher.access}`,
       );
