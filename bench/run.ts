@@ -12,7 +12,7 @@ import { createClient } from "@libsql/client";
 import autocannon from "autocannon";
 import { residentMb as residentMbOf } from "../src/grading/sandbox/process";
 import { seedDatabase, seedPassword } from "./seed";
-import { startServer } from "./server-process";
+import { answersFor, benchServerEnv, signIn, startServer } from "./server-process";
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrencies = [1, 16, 64];
@@ -29,17 +29,6 @@ interface Row {
   cpuUsPerRequest: number;
   ceilingRatio?: number;
 }
-
-const serverEnv = {
-  JWT_SECRET: "a-benchmark-secret-that-is-long-enough",
-  GRADING_CONCURRENCY: "0",
-  ACCESS_TOKEN_TTL: "3600",
-  // Throughput is measured from one client address and account: the abuse limits stay out of the way.
-  LOGIN_MAX_FAILURES: "1000000",
-  LOGIN_RATE_PER_MINUTE: "1000000",
-  LOGIN_RATE_PER_ADDRESS_PER_MINUTE: "1000000",
-  SUBMISSION_RATE_PER_MINUTE: "1000000",
-};
 
 const residentMb = (pid: number) => residentMbOf(pid) ?? 0;
 
@@ -106,34 +95,6 @@ async function settle(url: string): Promise<void> {
   }
 }
 
-async function token(url: string, email: string): Promise<string> {
-  const response = await fetch(`${url}/api/users/token/obtain/`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: seedPassword }),
-  });
-  if (!response.ok)
-    throw new Error(`signing in ${email} failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access: string }).access;
-}
-
-function answersFor(test: {
-  questions: { id: number; type: string; body: { variants?: { id: number }[] } }[];
-}) {
-  return test.questions.map((question) =>
-    question.type === "radio"
-      ? { question: question.id, body: { picked_variant: { id: question.body.variants?.[0]?.id } } }
-      : question.type === "check"
-        ? {
-            question: question.id,
-            body: {
-              picked_variants: question.body.variants?.slice(0, 2).map(({ id }) => ({ id })),
-            },
-          }
-        : { question: question.id, body: { picked_variant: { text: "Paris" } } },
-  );
-}
-
 /**
  * Every acknowledged submission must be stored, once: its id among the stored ones and no id
  * acknowledged twice. Stored but unacknowledged ones can only be requests the client stopped
@@ -172,7 +133,7 @@ const folder = mkdtempSync(join(tmpdir(), "testit-bench-"));
 const databaseUrl = `file:${join(folder, "testit.db")}`;
 console.log("seeding: 1,000 students, 30 groups, 50 tests × 20 questions, 20,000 completions …");
 const seeded = await seedDatabase(databaseUrl);
-const { child, url } = await startServer("bench/server.ts", databaseUrl, serverEnv);
+const { child, url } = await startServer("bench/server.ts", databaseUrl, benchServerEnv);
 createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
   if (line.includes('"stopped"')) onServerStopped(JSON.parse(line));
 });
@@ -180,8 +141,8 @@ const pid = child.pid as number;
 const rows: Row[] = [];
 const submissionChecks: ReturnType<typeof checkStoredOnce>[] = [];
 try {
-  const teacher = await token(url, seeded.teacherEmail);
-  const student = await token(url, seeded.studentEmail);
+  const teacher = await signIn(url, seeded.teacherEmail);
+  const student = await signIn(url, seeded.studentEmail);
   const asTeacher = { authorization: `Bearer ${teacher}` };
   const asStudent = { authorization: `Bearer ${student}` };
   const submitTestResponse = await fetch(`${url}/api/tests/${seeded.submitTest.id}/`, {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { buildNode } from "../dev/build-node";
+import { seedPassword } from "./seed";
 
 /**
  * Bundles a server script (`src/node.ts`, `bench/server.ts`) as `npm start` does, starts the
@@ -25,4 +26,45 @@ export async function startServer(
     });
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });
+}
+
+/** The bench server's settings: grading off, abuse limits out of the way of one client's load. */
+export const benchServerEnv = {
+  JWT_SECRET: "a-benchmark-secret-that-is-long-enough",
+  GRADING_CONCURRENCY: "0",
+  ACCESS_TOKEN_TTL: "3600",
+  // Throughput is measured from one client address and account: the abuse limits stay out of the way.
+  LOGIN_MAX_FAILURES: "1000000",
+  LOGIN_RATE_PER_MINUTE: "1000000",
+  LOGIN_RATE_PER_ADDRESS_PER_MINUTE: "1000000",
+  SUBMISSION_RATE_PER_MINUTE: "1000000",
+};
+
+export async function signIn(url: string, email: string): Promise<string> {
+  const response = await fetch(`${url}/api/users/token/obtain/`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: seedPassword }),
+  });
+  if (!response.ok)
+    throw new Error(`signing in ${email} failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access: string }).access;
+}
+
+/** Answers to every question of a seeded test, as a student would send them. */
+export function answersFor(test: {
+  questions: { id: number; type: string; body: { variants?: { id: number }[] } }[];
+}) {
+  return test.questions.map((question) =>
+    question.type === "radio"
+      ? { question: question.id, body: { picked_variant: { id: question.body.variants?.[0]?.id } } }
+      : question.type === "check"
+        ? {
+            question: question.id,
+            body: {
+              picked_variants: question.body.variants?.slice(0, 2).map(({ id }) => ({ id })),
+            },
+          }
+        : { question: question.id, body: { picked_variant: { text: "Paris" } } },
+  );
 }
