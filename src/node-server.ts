@@ -10,6 +10,7 @@ import { clientAddressOf } from "./http/client-address";
 import type { AppConfig } from "./http/context";
 import { swaggerUiAssetsFromNodeModules } from "./http/swagger-ui-assets";
 import { createJsonLogger } from "./logger";
+import { batchedStdoutLines } from "./stdout-lines";
 
 /** What the server serves: the app, or (benchmarks) the app inside a wrapper. */
 export type ServedApp = Pick<App, "fetch">;
@@ -23,7 +24,7 @@ export async function runNodeServer(
   serveApp: (app: ReturnType<typeof createApp>) => ServedApp = (app) => app,
 ) {
   const config = parseConfig(env);
-  const logger = createJsonLogger(config.logLevel);
+  const logger = createJsonLogger(config.logLevel, batchedStdoutLines());
   let jwtSecret = config.jwtSecret;
   if (!jwtSecret) {
     jwtSecret = randomBytes(32).toString("base64url");
