@@ -11,7 +11,7 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Grader } from "../src/grading/grader";
 import { RunnerPool } from "../src/grading/runner";
-import { systemPython } from "../src/grading/sandbox/bwrap";
+import { systemPython } from "../src/grading/sandbox/interpreters";
 import { runProcess } from "../src/grading/sandbox/process";
 import { defaultLimits } from "../src/grading/sandbox/sandbox";
 import { createSandboxes, type SandboxKind } from "../src/grading/sandbox/select";

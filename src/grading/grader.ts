@@ -1,5 +1,7 @@
-import type { CodeHarness, RunReport } from "./harness/harness";
+import type { CodeHarness, PlanOutcome, RunReport } from "./harness/harness";
+import { javascriptHarness } from "./harness/javascript";
 import { pythonHarness } from "./harness/python";
+import type { CodeLanguage } from "./languages";
 import { PlanCache } from "./plan-cache";
 import type { Sandbox } from "./sandbox/sandbox";
 
@@ -10,7 +12,13 @@ export interface CodeAnswer {
   language?: string;
 }
 
-const harnesses = new Map<string, CodeHarness<unknown>>([["python", pythonHarness]]);
+const harnesses: Record<CodeLanguage, CodeHarness<unknown>> = {
+  python: pythonHarness as CodeHarness<unknown>,
+  javascript: javascriptHarness as CodeHarness<unknown>,
+};
+
+const harnessOf = (language: string): CodeHarness<unknown> | undefined =>
+  Object.hasOwn(harnesses, language) ? harnesses[language as CodeLanguage] : undefined;
 
 /**
  * Grades answers in one sandbox: the teacher-only run of the tests (cached), then the student's
@@ -25,18 +33,24 @@ export class Grader {
 
   async grade(answer: CodeAnswer): Promise<RunReport> {
     const language = answer.language ?? "python";
-    const harness = harnesses.get(language);
+    const harness = harnessOf(language);
     if (!harness)
       return { passed: 0, total: 0, raised: true, errors: `Unsupported language: ${language}` };
     return this.#gradeWith(harness, answer);
   }
 
   async #gradeWith<Plan>(harness: CodeHarness<Plan>, answer: CodeAnswer): Promise<RunReport> {
-    const outcome = await this.plans.get(harness, answer.testingCode, async () =>
-      harness.readPlan(await this.sandbox.execute(harness.teacherRun(answer.testingCode))),
+    const outcome = await this.plans.get(harness, answer.testingCode, () =>
+      this.#plan(harness, answer.testingCode),
     );
     if (outcome.kind === "failed") return outcome.report;
     const ending = await this.sandbox.execute(harness.studentRun(answer.code, outcome.plan));
     return harness.judge(outcome.plan, ending);
+  }
+
+  async #plan<Plan>(harness: CodeHarness<Plan>, testingCode: string): Promise<PlanOutcome<Plan>> {
+    const planning = harness.planTests(testingCode);
+    if (planning.kind === "known") return planning.outcome;
+    return planning.readPlan(await this.sandbox.execute(planning.program));
   }
 }

@@ -14,9 +14,9 @@ const grader = new Grader(sandbox);
 
 /** The program the student's run would get for these tests (answer left empty). */
 async function studentInput(testingCode: string): Promise<string> {
-  const outcome = pythonHarness.readPlan(
-    await sandbox.execute(pythonHarness.teacherRun(testingCode)),
-  );
+  const planning = pythonHarness.planTests(testingCode);
+  if (planning.kind !== "run") throw new Error("the tests were not run");
+  const outcome = planning.readPlan(await sandbox.execute(planning.program));
   if (outcome.kind !== "plan") throw new Error(outcome.report.errors ?? "no plan");
   return pythonHarness.studentRun("", outcome.plan).input;
 }

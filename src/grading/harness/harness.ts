@@ -1,4 +1,10 @@
-import type { SandboxEnding, SandboxProgram } from "../sandbox/sandbox";
+import type { CodeLanguage } from "../languages";
+import {
+  crashFailure,
+  limitFailure,
+  type SandboxEnding,
+  type SandboxProgram,
+} from "../sandbox/sandbox";
 
 /** What grading established: cases passed of the total, whether anything raised, and why. */
 export interface RunReport {
@@ -20,6 +26,28 @@ export type PlanOutcome<Plan> =
   | { kind: "plan"; plan: Plan; cacheable: boolean }
   | { kind: "failed"; report: RunReport; cacheable: boolean };
 
+/** Plans whose teacher-only run wrote more than this are used but not kept: the cache stays small. */
+export const maxCachedPlanBytes = 256 * 1024;
+
+/** What every answer gets when the teacher-only run stopped at a limit or before its plan; not
+ * cached, since a busy machine may be why. */
+export function unfinishedTeacherRun(ending: SandboxEnding): PlanOutcome<never> {
+  const why = limitFailure(ending) ?? crashFailure(ending);
+  return {
+    kind: "failed",
+    report: failedReport(0, `The testing code did not finish: ${why}`),
+    cacheable: false,
+  };
+}
+
+/**
+ * How a question's tests are planned: a teacher-only sandboxed run and how to read its plan, or
+ * an outcome known without running anything (tests that don't parse, say).
+ */
+export type TestsPlanning<Plan> =
+  | { kind: "run"; program: SandboxProgram; readPlan(ending: SandboxEnding): PlanOutcome<Plan> }
+  | { kind: "known"; outcome: PlanOutcome<Plan> };
+
 /**
  * One code language. Grading an answer takes three steps, and the verdict never comes from the
  * student's process: a teacher-only sandboxed run of the tests yields a plan and the expected
@@ -28,11 +56,54 @@ export type PlanOutcome<Plan> =
  * values. Queue, runners and sandboxes never learn which language they carry.
  */
 export interface CodeHarness<Plan> {
-  readonly language: string;
+  readonly language: CodeLanguage;
   /** Changes whenever planning changes; part of the plan cache's key. */
   readonly version: string;
-  teacherRun(testingCode: string): SandboxProgram;
-  readPlan(ending: SandboxEnding): PlanOutcome<Plan>;
+  planTests(testingCode: string): TestsPlanning<Plan>;
   studentRun(code: string, plan: Plan): SandboxProgram;
   judge(plan: Plan, ending: SandboxEnding): RunReport;
+}
+
+/** Where the tests stopped: the statement of an exception outside an assert, and its error. */
+export interface TestsStop {
+  statement: number;
+  error: string;
+}
+
+const maxErrorsLength = 8 * 1024;
+
+export const truncateErrors = (text: string) =>
+  text.length > maxErrorsLength ? `${text.slice(0, maxErrorsLength)}\n… (truncated)` : text;
+
+/**
+ * The report of an answer whose runs finished: each case up to where the tests stopped is judged
+ * (`judge` gives null when it passed, else why not); an exception outside an assert, in either
+ * run, fails the cases after it.
+ */
+export function reportCases<Case extends { statement: number }>(
+  cases: Case[],
+  stops: (TestsStop | null | undefined)[],
+  judge: (testCase: Case) => string | null,
+): RunReport {
+  const total = cases.length;
+  const stopped = stops.filter((stop) => stop != null);
+  const stopAt = Math.min(...stopped.map((stop) => stop.statement));
+  let passed = 0;
+  const messages: string[] = [];
+  for (const testCase of cases) {
+    if (testCase.statement > stopAt) continue;
+    const failure = judge(testCase);
+    if (failure === null) passed++;
+    else messages.push(failure);
+  }
+  const stopError = stopped.find((stop) => stop.statement === stopAt)?.error;
+  if (stopError !== undefined) messages.push(stopError);
+  if (passed < total && messages.length === 0)
+    messages.push(`${total - passed} of ${total} tests did not run.`);
+  return {
+    passed,
+    total,
+    raised: stopped.length > 0,
+    errors: messages.length > 0 ? truncateErrors(messages.join("\n\n")) : null,
+  };
 }

@@ -1,16 +1,16 @@
 import { execFile } from "node:child_process";
+import { dirname } from "node:path";
 import { promisify } from "node:util";
+import { interpreterCommand, nodeAddressSpaceMb, nodeBinary } from "./interpreters";
 import { runProcess } from "./process";
 import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
 import { sandboxUid } from "./uids";
 
-/** Debian's interpreter: the `python3` on PATH may be a pyenv shim under /root. */
-export const systemPython = "/usr/bin/python3";
-
 /**
  * The launcher: drop to an unprivileged uid (so the process limit applies), set resource
- * limits, then bubblewrap: new namespaces (no network, own pids), empty environment,
- * read-only /usr, a small tmpfs as the only writable place, killed with its parent.
+ * limits, then bubblewrap: new namespaces (no network, own pids), empty environment (but the
+ * locale and UTC), read-only /usr, a small tmpfs as the only writable place, killed with its
+ * parent.
  */
 export function bwrapCommand(
   limits: SandboxLimits,
@@ -19,6 +19,10 @@ export function bwrapCommand(
 ): { command: string; args: string[] } {
   const uid = String(sandboxUid(slot));
   const cpuSeconds = Math.ceil(limits.timeLimitMs / 1000) + 1;
+  const javascript = program.interpreter === "javascript";
+  const addressSpaceMb = limits.memoryMb + (javascript ? nodeAddressSpaceMb : 0);
+  // Node's binary is mounted where it is when it isn't under /usr (nvm, a tarball in /opt).
+  const nodeFolder = javascript && !nodeBinary.startsWith("/usr/") ? [dirname(nodeBinary)] : [];
   return {
     command: "setpriv",
     args: [
@@ -28,7 +32,7 @@ export function bwrapCommand(
       "--no-new-privs",
       "--",
       "prlimit",
-      `--as=${limits.memoryMb * 1024 * 1024}`,
+      `--as=${addressSpaceMb * 1024 * 1024}`,
       `--nproc=${limits.maxProcesses}`,
       `--fsize=${limits.maxFileBytes}`,
       "--nofile=64",
@@ -43,11 +47,15 @@ export function bwrapCommand(
       "--setenv",
       "LANG",
       "C.UTF-8",
+      "--setenv",
+      "TZ",
+      "UTC",
       "--hostname",
       "sandbox",
       "--ro-bind",
       "/usr",
       "/usr",
+      ...nodeFolder.flatMap((folder) => ["--ro-bind", folder, folder]),
       "--symlink",
       "usr/lib",
       "/lib",
@@ -70,14 +78,7 @@ export function bwrapCommand(
       "--chdir",
       "/tmp",
       "--",
-      systemPython,
-      "-I",
-      "-S",
-      "-B",
-      // The program travels as an argument, not a mounted file: the sandbox's uid may not be
-      // able to read the project's folder (a checkout under /root, a 0700 temp folder).
-      "-c",
-      program.source,
+      ...interpreterCommand(program, limits),
     ],
   };
 }

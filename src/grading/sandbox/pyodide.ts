@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { nodeArguments, nodeBinary } from "./interpreters";
 import { runProcess } from "./process";
 import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
 import { sandboxUid } from "./uids";
@@ -13,7 +14,9 @@ const childScript = fileURLToPath(new URL("./pyodide-child.mjs", import.meta.url
 const pyodideDir = dirname(createRequire(import.meta.url).resolve("pyodide/package.json"));
 const pyodideVersion = createRequire(import.meta.url)("pyodide/package.json").version as string;
 /** Pyodide's own runtime, on top of what the answer may use. */
-const runtimeOverheadMb = 200;
+const pyodideOverheadMb = 200;
+/** Node's own resident memory, on top of the answer's heap. */
+const nodeOverheadMb = 64;
 /** Modules loaded into the snapshot: what the harnesses import. Part of the snapshot's name. */
 const snapshotImports = "ast, builtins, importlib, json, symtable, sys";
 
@@ -99,8 +102,9 @@ export function pyodideIsolation(): Promise<PyodideIsolation | undefined> {
 }
 
 /**
- * The fallback sandbox, needing only npm: pyodide in a separate, short-lived, isolated Node
- * process. Never in-process: pyodide in the API's own process can reach everything the API can.
+ * The fallback sandbox, needing only npm: a separate, short-lived, isolated Node process that runs
+ * Python in pyodide, or JavaScript itself. Never in-process: pyodide in the API's own process can
+ * reach everything the API can.
  */
 export class PyodideSandbox implements Sandbox {
   readonly name = "pyodide";
@@ -111,6 +115,14 @@ export class PyodideSandbox implements Sandbox {
   ) {}
 
   async execute(program: SandboxProgram): Promise<SandboxEnding> {
+    const ending =
+      program.interpreter === "javascript"
+        ? await this.#runNode(program)
+        : await this.#runPyodide(program);
+    return { ...ending, timeLimitMs: this.limits.timeLimitMs };
+  }
+
+  async #runPyodide(program: SandboxProgram) {
     await ensureSnapshot();
     const [command, ...args] = [
       ...launcher(this.isolation, this.slot),
@@ -125,13 +137,29 @@ export class PyodideSandbox implements Sandbox {
       pyodideDir,
       snapshotPath,
     ];
-    const ending = await runProcess({
+    return runProcess({
       command: command as string,
       args,
       stdin: JSON.stringify({ source: program.source, input: program.input }),
-      limits: { ...this.limits, memoryMb: this.limits.memoryMb + runtimeOverheadMb },
+      limits: { ...this.limits, memoryMb: this.limits.memoryMb + pyodideOverheadMb },
       watchMemory: true,
     });
-    return { ...ending, timeLimitMs: this.limits.timeLimitMs };
+  }
+
+  /** JavaScript needs no pyodide: Node itself, under the same isolation and permission model. */
+  #runNode(program: SandboxProgram) {
+    const [command, ...args] = [
+      ...launcher(this.isolation, this.slot),
+      nodeBinary,
+      ...nodeArguments(this.limits, program.source),
+    ];
+    return runProcess({
+      command: command as string,
+      args,
+      stdin: program.input,
+      env: { TZ: "UTC" },
+      limits: { ...this.limits, memoryMb: this.limits.memoryMb + nodeOverheadMb },
+      watchMemory: true,
+    });
   }
 }

@@ -1,6 +1,6 @@
 /** A program for a sandbox: which interpreter, its source, and what it reads as input. */
 export interface SandboxProgram {
-  interpreter: "python";
+  interpreter: "python" | "javascript";
   source: string;
   input: string;
 }
@@ -60,7 +60,7 @@ export function limitFailure(ending: SandboxEnding): string | undefined {
 /** Why a run that ended without its last report failed. */
 export function crashFailure(ending: SandboxEnding): string {
   if (
-    /MemoryError/.test(ending.stderrTail) ||
+    /MemoryError|JavaScript heap out of memory|Allocation failed/.test(ending.stderrTail) ||
     ending.signal === "SIGSEGV" ||
     ending.signal === "SIGABRT"
   )

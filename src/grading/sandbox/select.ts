@@ -1,11 +1,10 @@
 import type { Logger } from "../../logger";
 import { BwrapSandbox, bwrapInstalled } from "./bwrap";
 import { PyodideSandbox, pyodideIsolation } from "./pyodide";
-import type { Sandbox, SandboxLimits } from "./sandbox";
+import type { Sandbox, SandboxLimits, SandboxProgram } from "./sandbox";
 
-/** Whether a sandbox runs a Python program that reads its input and answers on the channel. */
-export async function echoes(sandbox: Sandbox): Promise<boolean> {
-  const ending = await sandbox.execute({
+const echoPrograms: SandboxProgram[] = [
+  {
     interpreter: "python",
     source: [
       "import sys",
@@ -15,14 +14,27 @@ export async function echoes(sandbox: Sandbox): Promise<boolean> {
       "channel_write(reply.decode()) if provided is not None else open(3, 'wb').write(reply)",
     ].join("\n"),
     input: "ok",
-  });
-  return ending.channel.trim() === "echo ok";
+  },
+  {
+    interpreter: "javascript",
+    source: 'const fs = require("node:fs"); fs.writeSync(3, "echo " + fs.readFileSync(0, "utf8"));',
+    input: "ok",
+  },
+];
+
+/** Whether a sandbox runs a program of each language that reads its input and answers on the channel. */
+export async function echoes(sandbox: Sandbox): Promise<boolean> {
+  for (const program of echoPrograms) {
+    const ending = await sandbox.execute(program);
+    if (ending.channel.trim() !== "echo ok") return false;
+  }
+  return true;
 }
 
 export type SandboxKind = "bwrap" | "pyodide";
 
 /**
- * `auto` prefers bubblewrap with Debian's python3 and falls back to pyodide where pyodide can be
+ * `auto` prefers bubblewrap with Debian's python3 (and Node for JavaScript) and falls back to pyodide where pyodide can be
  * isolated; the choice is logged. A backend chosen explicitly that can't run isolated here stops
  * the start.
  */
@@ -37,7 +49,9 @@ export async function chooseSandbox(
       return "bwrap";
     }
     if (requested === "bwrap")
-      throw new Error("SANDBOX=bwrap, but bubblewrap with /usr/bin/python3 does not work here");
+      throw new Error(
+        "SANDBOX=bwrap, but bubblewrap with /usr/bin/python3 and Node does not work here",
+      );
   }
   const isolation = await pyodideIsolation();
   if (!isolation) {

@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { crashFailure, limitFailure } from "../../sandbox/sandbox";
-import { type CodeHarness, failedReport } from "../harness";
+import { limitFailure, type SandboxEnding } from "../../sandbox/sandbox";
+import {
+  type CodeHarness,
+  failedReport,
+  maxCachedPlanBytes,
+  type PlanOutcome,
+  unfinishedTeacherRun,
+} from "../harness";
 import { judgeAnswer } from "./judge";
 import { type PythonPlan, parsePlan } from "./plan";
 
@@ -16,14 +22,19 @@ export function pythonPrograms() {
   return programs;
 }
 
-/** Plans larger than this are used but not kept: the cache stays small whatever the tests. */
-const maxCachedPlanBytes = 256 * 1024;
-
 /** Netstrings: "<UTF-8 bytes>:<text>," — what the student's run reads without a JSON parser. */
 const netstrings = (fields: string[]) =>
   fields.map((field) => `${Buffer.byteLength(field)}:${field},`).join("");
 
 let version: string | undefined;
+
+function readPlan(ending: SandboxEnding): PlanOutcome<PythonPlan> {
+  const plan = parsePlan(ending.channel);
+  if (limitFailure(ending) || !plan) return unfinishedTeacherRun(ending);
+  if ("invalid" in plan)
+    return { kind: "failed", report: failedReport(0, plan.invalid), cacheable: true };
+  return { kind: "plan", plan, cacheable: ending.channel.length <= maxCachedPlanBytes };
+}
 
 export const pythonHarness: CodeHarness<PythonPlan> = {
   language: "python",
@@ -33,31 +44,15 @@ export const pythonHarness: CodeHarness<PythonPlan> = {
     return version;
   },
 
-  teacherRun: (testingCode) => ({
-    interpreter: "python",
-    source: pythonPrograms().teacher,
-    input: JSON.stringify({ testing_code: testingCode }),
+  planTests: (testingCode) => ({
+    kind: "run",
+    program: {
+      interpreter: "python",
+      source: pythonPrograms().teacher,
+      input: JSON.stringify({ testing_code: testingCode }),
+    },
+    readPlan,
   }),
-
-  readPlan(ending) {
-    const limit = limitFailure(ending);
-    if (limit)
-      return {
-        kind: "failed",
-        report: failedReport(0, `The testing code did not finish: ${limit}`),
-        cacheable: false,
-      };
-    const plan = parsePlan(ending.channel);
-    if (!plan)
-      return {
-        kind: "failed",
-        report: failedReport(0, `The testing code did not finish: ${crashFailure(ending)}`),
-        cacheable: false,
-      };
-    if ("invalid" in plan)
-      return { kind: "failed", report: failedReport(0, plan.invalid), cacheable: true };
-    return { kind: "plan", plan, cacheable: ending.channel.length <= maxCachedPlanBytes };
-  },
 
   studentRun: (code, plan) => ({
     interpreter: "python",

@@ -1,5 +1,5 @@
 import { crashFailure, limitFailure, type SandboxEnding } from "../../sandbox/sandbox";
-import { failedReport, type RunReport } from "../harness";
+import { failedReport, type RunReport, reportCases, truncateErrors } from "../harness";
 import type { Expected, JudgeNode, PythonPlan } from "./plan";
 import { decodeOutcome } from "./plan";
 import {
@@ -24,7 +24,6 @@ interface StudentReports {
   messages: Map<number, string>;
 }
 
-const maxErrorsLength = 8 * 1024;
 const notPlainHint =
   "tests compare numbers, strings, booleans, None, and lists, tuples, dicts and sets of them";
 
@@ -182,9 +181,6 @@ function judgeCase(
   return `Line ${testCase.line}: ${testCase.source}\n${reason}`;
 }
 
-const truncate = (text: string) =>
-  text.length > maxErrorsLength ? `${text.slice(0, maxErrorsLength)}\n… (truncated)` : text;
-
 /** Applies each case's test to the expected values and the values the student's run reported. */
 export function judgeAnswer(plan: Plan, ending: SandboxEnding): RunReport {
   const total = plan.cases.length;
@@ -192,29 +188,10 @@ export function judgeAnswer(plan: Plan, ending: SandboxEnding): RunReport {
   if (limit) return failedReport(total, limit);
   const reports = readReports(ending.channel);
   if (!reports.done) return failedReport(total, crashFailure(ending));
-  if (reports.answerError !== undefined) return failedReport(total, truncate(reports.answerError));
+  if (reports.answerError !== undefined)
+    return failedReport(total, truncateErrors(reports.answerError));
 
-  const stops = [plan.stop, reports.stop].filter((stop) => stop != null);
-  const stopAt = Math.min(...stops.map((stop) => stop.statement));
-  let passed = 0;
-  const messages: string[] = [];
-  for (const testCase of plan.cases) {
-    if (testCase.statement > stopAt) continue;
-    const failure = judgeCase(plan, reports, testCase);
-    if (failure === null) passed++;
-    else messages.push(failure);
-  }
-  const stopErrors = stops
-    .filter((stop) => stop.statement === stopAt)
-    .slice(0, 1)
-    .map((stop) => stop.error);
-  messages.push(...stopErrors);
-  if (passed < total && messages.length === 0)
-    messages.push(`${total - passed} of ${total} tests did not run.`);
-  return {
-    passed,
-    total,
-    raised: stops.length > 0,
-    errors: messages.length > 0 ? truncate(messages.join("\n\n")) : null,
-  };
+  return reportCases(plan.cases, [plan.stop, reports.stop], (testCase) =>
+    judgeCase(plan, reports, testCase),
+  );
 }

@@ -1,0 +1,92 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { limitFailure, type SandboxEnding } from "../../sandbox/sandbox";
+import {
+  type CodeHarness,
+  failedReport,
+  maxCachedPlanBytes,
+  type PlanOutcome,
+  unfinishedTeacherRun,
+} from "../harness";
+import { judgeAnswer } from "./judge";
+import { decodeOutcome, frames, type JavaScriptPlan, type Outcome } from "./plan";
+import { PlanningError, planTests, type StaticPlan, type Step } from "./planner";
+
+const source = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
+let program: string | undefined;
+/** The sandboxed program of both runs: the plain-value encoder, the context's prelude, the steps. */
+export function javascriptProgram(): string {
+  program ??= [
+    source("plain.cjs"),
+    `const PRELUDE = ${JSON.stringify(source("context-prelude.js"))};`,
+    source("run-steps.cjs"),
+  ].join("\n");
+  return program;
+}
+
+const programOf = (code: string, steps: Step[]) => ({
+  interpreter: "javascript" as const,
+  source: javascriptProgram(),
+  input: JSON.stringify({ code, steps }),
+});
+
+/** Reads the teacher-only run: each expected operand's outcome, and where the tests stopped. */
+function readTeacherRun(planned: StaticPlan, ending: SandboxEnding): PlanOutcome<JavaScriptPlan> {
+  const expected: Outcome[] = [];
+  let stop: JavaScriptPlan["stop"] = null;
+  let done = false;
+  for (const [kind, id, outcome] of frames(ending.channel)) {
+    if (kind === "done") done = true;
+    else if (kind === "x" && Number.isSafeInteger(id) && typeof outcome === "string")
+      stop ??= { statement: id as number, error: outcome };
+    else if (Number.isSafeInteger(id) && (id as number) < 100_000)
+      expected[id as number] ??= decodeOutcome(kind, outcome);
+  }
+  if (limitFailure(ending) || !done) return unfinishedTeacherRun(ending);
+  const plan: JavaScriptPlan = {
+    cases: planned.cases,
+    probes: planned.probes,
+    studentSteps: planned.studentSteps
+      .filter(([, statement]) => stop === null || statement < stop.statement)
+      .map(([step]) => step),
+    expected,
+    stop,
+  };
+  return { kind: "plan", plan, cacheable: ending.channel.length <= maxCachedPlanBytes };
+}
+
+let version: string | undefined;
+
+export const javascriptHarness: CodeHarness<JavaScriptPlan> = {
+  language: "javascript",
+  get version() {
+    version ??= createHash("sha256")
+      .update(javascriptProgram())
+      .update(source("planner.ts"))
+      .digest("hex")
+      .slice(0, 16);
+    return version;
+  },
+
+  planTests(testingCode) {
+    let planned: StaticPlan;
+    try {
+      planned = planTests(testingCode);
+    } catch (error) {
+      if (!(error instanceof PlanningError)) throw error;
+      return {
+        kind: "known",
+        outcome: { kind: "failed", report: failedReport(0, error.message), cacheable: true },
+      };
+    }
+    return {
+      kind: "run",
+      program: programOf("", planned.teacherSteps),
+      readPlan: (ending) => readTeacherRun(planned, ending),
+    };
+  },
+
+  studentRun: (code, plan) => programOf(code, plan.studentSteps),
+
+  judge: judgeAnswer,
+};

@@ -1,0 +1,330 @@
+/**
+ * JavaScript's plain values and what node:assert and the operators do with them, for the judge.
+ * Primitives are the runner's own primitives (so their operators are the language's, run on data
+ * that has no code); arrays, objects, Maps, Sets, Dates and RegExps are tagged data, converted the
+ * way the language converts them (ToPrimitive, Array.prototype.toString, …). Objects reported by
+ * two runs are never the same object: `==`, `===` and Object.is between two of them are false, as
+ * they are in a program for two objects built apart.
+ */
+import type { BinaryOperator } from "./plan";
+
+export type JsObject =
+  | { t: "array"; v: JsValue[] }
+  | { t: "object"; v: [string, JsValue][] }
+  | { t: "map"; v: [JsValue, JsValue][] }
+  | { t: "set"; v: JsValue[] }
+  | { t: "date"; v: number }
+  | { t: "regexp"; source: string; flags: string };
+
+export type JsValue = undefined | null | boolean | number | bigint | string | JsObject;
+
+/** An exception the operation would throw (a TypeError mixing BigInt and number, say). */
+export class JsException extends Error {}
+
+const maxDepth = 110;
+const maxBigIntBits = 4_000_000;
+
+export const isObject = (value: JsValue): value is JsObject =>
+  typeof value === "object" && value !== null;
+
+type Decoded = { ok: true; value: JsValue } | { ok: false };
+const failed: Decoded = { ok: false };
+const ok = (value: JsValue): Decoded => ({ ok: true, value });
+
+const numberText = (number: number) => (Object.is(number, -0) ? "-0" : String(number));
+
+function decodeNumber(text: unknown): number | undefined {
+  if (typeof text !== "string" || text.length > 30) return undefined;
+  const number = Number(text);
+  return numberText(number) === text ? number : undefined;
+}
+
+/** The value the tagged JSON describes (see plain.cjs), or not ok when it is malformed. */
+export function decodeValue(raw: unknown, depth = 0): Decoded {
+  if (!Array.isArray(raw) || depth > maxDepth) return failed;
+  const [tag, body, extra] = raw as [unknown, unknown, unknown];
+  const items = (list: unknown) => decodeItems(list, depth);
+  switch (tag) {
+    case "u":
+      return ok(undefined);
+    case "n":
+      return ok(null);
+    case "b":
+      return typeof body === "boolean" ? ok(body) : failed;
+    case "d": {
+      const number = decodeNumber(body);
+      return number === undefined ? failed : ok(number);
+    }
+    case "i":
+      return typeof body === "string" && /^-?\d{1,1300000}$/.test(body) ? ok(BigInt(body)) : failed;
+    case "s":
+      return typeof body === "string" ? ok(body) : failed;
+    case "a": {
+      const values = items(body);
+      return values ? ok({ t: "array", v: values }) : failed;
+    }
+    case "S": {
+      const values = items(body);
+      return values ? ok({ t: "set", v: values }) : failed;
+    }
+    case "o":
+      return decodeObject(body, depth);
+    case "M": {
+      const values = items(body);
+      if (!values || values.length % 2 !== 0) return failed;
+      const pairs: [JsValue, JsValue][] = [];
+      for (let index = 0; index < values.length; index += 2)
+        pairs.push([values[index], values[index + 1]]);
+      return ok({ t: "map", v: pairs });
+    }
+    case "D": {
+      const time = decodeNumber(body);
+      return time === undefined ? failed : ok({ t: "date", v: time });
+    }
+    case "R":
+      return typeof body === "string" && typeof extra === "string" && /^[dgimsuvy]*$/.test(extra)
+        ? ok({ t: "regexp", source: body, flags: extra })
+        : failed;
+    default:
+      return failed;
+  }
+}
+
+function decodeItems(list: unknown, depth: number): JsValue[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const values: JsValue[] = [];
+  for (const raw of list) {
+    const item = decodeValue(raw, depth + 1);
+    if (!item.ok) return undefined;
+    values.push(item.value);
+  }
+  return values;
+}
+
+function decodeObject(list: unknown, depth: number): Decoded {
+  if (!Array.isArray(list) || list.length % 2 !== 0) return failed;
+  const entries: [string, JsValue][] = [];
+  const keys = new Set<string>();
+  for (let index = 0; index < list.length; index += 2) {
+    const key: unknown = list[index];
+    const value = decodeValue(list[index + 1], depth + 1);
+    if (typeof key !== "string" || keys.has(key) || !value.ok) return failed;
+    keys.add(key);
+    entries.push([key, value.value]);
+  }
+  return ok({ t: "object", v: entries });
+}
+
+const weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const pad = (number: number, width = 2) => String(number).padStart(width, "0");
+
+/** Date.prototype.toString in UTC, the sandbox's time zone. */
+function dateText(time: number): string {
+  const date = new Date(time);
+  if (Number.isNaN(date.getTime())) return "Invalid Date";
+  const year = date.getUTCFullYear();
+  const yearText = year < 0 ? `-${pad(-year, 6)}` : pad(year, 4);
+  return `${weekdays[date.getUTCDay()]} ${months[date.getUTCMonth()]} ${pad(date.getUTCDate())} ${yearText} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
+}
+
+type Primitive = Exclude<JsValue, JsObject>;
+
+/** ToString of a value inside an array being joined (null and undefined are empty). */
+function joinedItem(value: JsValue, depth: number): string {
+  if (value === null || value === undefined) return "";
+  return String(toPrimitive(value, "string", depth + 1));
+}
+
+/** ToPrimitive, as the language does it for plain data. */
+export function toPrimitive(
+  value: JsValue,
+  hint: "default" | "number" | "string",
+  depth = 0,
+): Primitive {
+  if (!isObject(value)) return value;
+  if (depth > maxDepth) throw new JsException("RangeError: Maximum call stack size exceeded");
+  switch (value.t) {
+    case "array":
+      return value.v.map((item) => joinedItem(item, depth)).join(",");
+    case "object":
+      return "[object Object]";
+    case "map":
+      return "[object Map]";
+    case "set":
+      return "[object Set]";
+    case "date":
+      return hint === "number" ? value.v : dateText(value.v);
+    case "regexp":
+      return `/${value.source}/${value.flags}`;
+  }
+}
+
+export const truthy = (value: JsValue): boolean => isObject(value) || Boolean(value);
+
+/** `==`: two objects are equal only when they are one object, which two reports never are. */
+export function looseEqual(a: JsValue, b: JsValue): boolean {
+  if (isObject(a) && isObject(b)) return false;
+  if (!isObject(a) && !isObject(b)) {
+    // biome-ignore lint/suspicious/noDoubleEquals: the language's loose equality, on primitives
+    return a == b;
+  }
+  const [object, other] = (isObject(a) ? [a, b] : [b, a]) as [JsObject, Primitive];
+  if (other === null || other === undefined) return false;
+  return looseEqual(toPrimitive(object, "default"), other);
+}
+
+export function strictEqual(a: JsValue, b: JsValue): boolean {
+  return !isObject(a) && !isObject(b) && a === b;
+}
+
+export function sameValue(a: JsValue, b: JsValue): boolean {
+  return !isObject(a) && !isObject(b) && Object.is(a, b);
+}
+
+const sameValueZero = (a: JsValue, b: JsValue) =>
+  !isObject(a) && !isObject(b) && (a === b || (Number.isNaN(a) && Number.isNaN(b)));
+
+/** node:assert's deepStrictEqual (util.isDeepStrictEqual) on plain data. */
+export function deepStrictEqual(a: JsValue, b: JsValue, depth = 0): boolean {
+  if (!isObject(a) || !isObject(b)) return sameValue(a, b);
+  if (a.t !== b.t || depth > maxDepth) return false;
+  const deep = (x: JsValue, y: JsValue) => deepStrictEqual(x, y, depth + 1);
+  switch (a.t) {
+    case "array": {
+      const other = (b as typeof a).v;
+      return a.v.length === other.length && a.v.every((item, index) => deep(item, other[index]));
+    }
+    case "object": {
+      const other = new Map((b as typeof a).v);
+      return (
+        a.v.length === other.size &&
+        a.v.every(([key, value]) => other.has(key) && deep(value, other.get(key)))
+      );
+    }
+    case "date":
+      return Object.is(a.v, (b as typeof a).v);
+    case "regexp":
+      return a.source === (b as typeof a).source && a.flags === (b as typeof a).flags;
+    case "set":
+      return a.v.length === (b as typeof a).v.length && matchAll(a.v, (b as typeof a).v, deep);
+    case "map": {
+      const other = (b as typeof a).v;
+      return (
+        a.v.length === other.length &&
+        matchAll(a.v, other, ([ka, va], [kb, vb]) => deep(ka, kb) && deep(va, vb))
+      );
+    }
+  }
+}
+
+/**
+ * Every item of `mine` pairs off with its own item of `theirs`: primitives (and primitive keys)
+ * by SameValueZero, as a Set or Map looks them up, the rest by deep equality.
+ */
+function matchAll<T extends JsValue | [JsValue, JsValue]>(
+  mine: T[],
+  theirs: T[],
+  equal: (a: T, b: T) => boolean,
+): boolean {
+  const key = (item: T) => (Array.isArray(item) ? item[0] : item) as JsValue;
+  const rest = [...theirs];
+  for (const item of mine) {
+    const found = isObject(key(item))
+      ? rest.findIndex((other) => isObject(key(other)) && equal(item, other))
+      : rest.findIndex((other) => sameValueZero(key(item), key(other)));
+    if (found < 0 || (!isObject(key(item)) && !equal(item, rest[found] as T))) return false;
+    rest.splice(found, 1);
+  }
+  return true;
+}
+
+const bitLength = (value: bigint) => (value < 0n ? -value : value).toString(16).length * 4;
+
+/** A binary operator as the language applies it to plain data. */
+export function binary(op: BinaryOperator, a: JsValue, b: JsValue): JsValue {
+  switch (op) {
+    case "==":
+      return looseEqual(a, b);
+    case "!=":
+      return !looseEqual(a, b);
+    case "===":
+      return strictEqual(a, b);
+    case "!==":
+      return !strictEqual(a, b);
+  }
+  const hint = op === "+" ? "default" : "number";
+  const [x, y] = [toPrimitive(a, hint), toPrimitive(b, hint)] as [Primitive, Primitive];
+  if (typeof x === "bigint" && typeof y === "bigint") guardBigInt(op, x, y);
+  return languageOperator(op, x, y);
+}
+
+function guardBigInt(op: BinaryOperator, x: bigint, y: bigint) {
+  const tooLarge =
+    (op === "*" && bitLength(x) + bitLength(y) > maxBigIntBits) ||
+    (op === "**" &&
+      y > 1n &&
+      x !== 0n &&
+      x !== 1n &&
+      x !== -1n &&
+      BigInt(bitLength(x)) * y > BigInt(maxBigIntBits));
+  if (tooLarge) throw new JsException("RangeError: the result is too large to judge");
+}
+
+/** The operator itself, on primitives (which run no code of anyone's). */
+function languageOperator(op: BinaryOperator, x: Primitive, y: Primitive): JsValue {
+  // biome-ignore lint/suspicious/noExplicitAny: the language's own operators take any primitive
+  const [p, q] = [x, y] as [any, any];
+  try {
+    switch (op) {
+      case "<":
+        return p < q;
+      case "<=":
+        return p <= q;
+      case ">":
+        return p > q;
+      case ">=":
+        return p >= q;
+      case "+":
+        return p + q;
+      case "-":
+        return p - q;
+      case "*":
+        return p * q;
+      case "/":
+        return p / q;
+      case "%":
+        return p % q;
+      default:
+        return p ** q;
+    }
+  } catch (error) {
+    throw new JsException(String(error));
+  }
+}
+
+export function unary(op: "-" | "+", value: JsValue): JsValue {
+  const primitive = toPrimitive(value, "number");
+  try {
+    // biome-ignore lint/suspicious/noExplicitAny: the language's own operators take any primitive
+    return op === "-" ? -(primitive as any) : +(primitive as any);
+  } catch (error) {
+    throw new JsException(String(error));
+  }
+}
+
+export function abs(value: JsValue): JsValue {
+  const primitive = toPrimitive(value, "number");
+  if (typeof primitive === "bigint")
+    throw new JsException("TypeError: Cannot convert a BigInt value to a number");
+  return Math.abs(primitive as number);
+}
+
+/** How a value reads in a message: JSON-like, short. */
+export function describeValue(value: JsValue): string {
+  if (typeof value === "string") return JSON.stringify(value).slice(0, 200);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "number") return numberText(value);
+  if (!isObject(value)) return String(value);
+  return String(toPrimitive(value, "string")).slice(0, 200);
+}
