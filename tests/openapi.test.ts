@@ -121,6 +121,20 @@ describe("OpenAPI document", () => {
     }
   });
 
+  it("lists the languages a code question may be written in", async () => {
+    const document = (await schemaDocument()) as unknown as {
+      components: {
+        schemas: Record<
+          string,
+          { properties: Record<string, { properties: Record<string, { enum: string[] }> }> }
+        >;
+      };
+    };
+    const language =
+      document.components.schemas.QuestionInput?.properties.body?.properties.language;
+    expect(language?.enum).toEqual(["python", "javascript"]);
+  });
+
   it("keeps the reference's paths, trailing slashes included", async () => {
     const paths = Object.keys((await schemaDocument()).paths);
     expect(paths).toEqual(

@@ -245,6 +245,15 @@ describe("creating a test", () => {
       { text: ["This field may not be blank."] },
     ],
     [
+      "a code question in an unknown language",
+      { text: "q", type: "code", body: { testing_code: "assert 1", language: "cobol" } },
+      {
+        body: {
+          language: ['"cobol" is not a valid choice: the languages are "python", "javascript".'],
+        },
+      },
+    ],
+    [
       "an unknown type",
       { text: "q", type: "essay", body: {} },
       { type: ['"essay" is not a valid choice.'] },

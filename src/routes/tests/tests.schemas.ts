@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { type QuestionType, questionTypes } from "../../db/schema";
+import { codeLanguages } from "../../grading/languages";
 import { multiLineText, singleLineText } from "../../http/text-input";
 import { GroupSummarySchema } from "../groups/groups.schemas";
 
@@ -26,7 +27,15 @@ const QuestionBodyInputSchema = z.object({
   variants: z.array(VariantInputSchema).max(200).optional(),
   testing_code: z.string().check(multiLineText()).max(65_536).optional(),
   strict_score: z.boolean().optional(),
-  language: z.enum(["python"]).optional(),
+  language: z
+    .enum(codeLanguages, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not a valid choice: the languages are ${codeLanguages.map((language) => `"${language}"`).join(", ")}.`,
+    })
+    .optional()
+    .openapi({
+      description: "The language of a code question's tests and answers (default python).",
+    }),
 });
 
 const QuestionFieldsSchema = z.object({

@@ -12,13 +12,13 @@ import {
 } from "./plan";
 import {
   abs,
+  assertionHolds,
   binary,
   deepStrictEqual,
   isObject,
   JsException,
   type JsObject,
   type JsValue,
-  looseEqual,
   sameValue,
   truthy,
   unary,
@@ -94,23 +94,7 @@ class CaseJudge {
     try {
       if (testCase.method === "throws") return this.#throws(args[0], args[1]);
       const [actual, expected] = args.map((node) => this.evaluate(node)) as [JsValue, JsValue];
-      switch (testCase.method) {
-        case "ok":
-          return truthy(actual);
-        case "equal":
-          return looseEqual(actual, expected) || (Number.isNaN(actual) && Number.isNaN(expected));
-        case "notEqual":
-          return !(
-            looseEqual(actual, expected) ||
-            (Number.isNaN(actual) && Number.isNaN(expected))
-          );
-        case "strictEqual":
-          return sameValue(actual, expected);
-        case "notStrictEqual":
-          return !sameValue(actual, expected);
-        case "deepStrictEqual":
-          return deepStrictEqual(actual, expected);
-      }
+      return assertionHolds(testCase.method, actual, expected);
     } catch (error) {
       if (error instanceof JsException) throw new CaseFailure(error.message);
       if (error instanceof RangeError) throw new CaseFailure("The test is too complex to judge.");

@@ -6,7 +6,7 @@
  * two runs are never the same object: `==`, `===` and Object.is between two of them are false, as
  * they are in a program for two objects built apart.
  */
-import type { BinaryOperator } from "./plan";
+import type { AssertMethod, BinaryOperator } from "./plan";
 
 export type JsObject =
   | { t: "array"; v: JsValue[] }
@@ -203,7 +203,7 @@ export function deepStrictEqual(a: JsValue, b: JsValue, depth = 0): boolean {
       );
     }
     case "date":
-      return Object.is(a.v, (b as typeof a).v);
+      return a.v === (b as typeof a).v;
     case "regexp":
       return a.source === (b as typeof a).source && a.flags === (b as typeof a).flags;
     case "set":
@@ -237,6 +237,30 @@ function matchAll<T extends JsValue | [JsValue, JsValue]>(
     rest.splice(found, 1);
   }
   return true;
+}
+
+const bothNaN = (a: JsValue, b: JsValue) => Number.isNaN(a) && Number.isNaN(b);
+
+/** Whether node:assert's method passes for these values (NaN equals NaN for equal, as there). */
+export function assertionHolds(
+  method: Exclude<AssertMethod, "throws">,
+  actual: JsValue,
+  expected: JsValue,
+): boolean {
+  switch (method) {
+    case "ok":
+      return truthy(actual);
+    case "equal":
+      return looseEqual(actual, expected) || bothNaN(actual, expected);
+    case "notEqual":
+      return !(looseEqual(actual, expected) || bothNaN(actual, expected));
+    case "strictEqual":
+      return sameValue(actual, expected);
+    case "notStrictEqual":
+      return !sameValue(actual, expected);
+    case "deepStrictEqual":
+      return deepStrictEqual(actual, expected);
+  }
 }
 
 const bitLength = (value: bigint) => (value < 0n ? -value : value).toString(16).length * 4;
