@@ -36,7 +36,7 @@
     let line = "";
     for (let index = 0; index < values.length; index++)
       line += (index ? " " : "") + show(values[index]);
-    output += `${line}\n`;
+    output += `${line}\n`.slice(0, outputLimit - output.length);
   };
   const console = {};
   for (const name of ["log", "info", "debug", "warn", "error", "trace", "dir", "table"])

@@ -1,0 +1,161 @@
+/**
+ * JavaScript answers in each real sandbox backend: results, error texts with the answer's lines,
+ * limits, and what an answer could do if it got out of its context (Node's API inside the
+ * sandbox): no files, no child processes, no network, no signals outside, no environment.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Grader } from "../../src/grading/grader";
+import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
+import { PyodideSandbox, pyodideIsolation } from "../../src/grading/sandbox/pyodide";
+import { defaultLimits, type Sandbox } from "../../src/grading/sandbox/sandbox";
+
+const addTests =
+  "assert.strictEqual(add(1, 2), 3);\nassert.strictEqual(add(-1, 1), 0);\nassert.strictEqual(add(0, 0), 0);";
+const correctAdd = "function add(a, b) {\n  return a + b;\n}\n";
+/** A program that fails the tests unless it manages something it must not. */
+const mustFail = (attempt: string) => `${attempt}\n${correctAdd}`;
+const projectFile = fileURLToPath(new URL("../../package.json", import.meta.url));
+
+const backends: [string, (limits: ReturnType<typeof defaultLimits>) => Promise<Sandbox>][] = [
+  ["bwrap", async (limits) => new BwrapSandbox(limits, 4)],
+  ["pyodide", async (limits) => new PyodideSandbox(limits, (await pyodideIsolation()) ?? "uid", 4)],
+];
+
+describe.each(backends)("JavaScript in the %s sandbox", (_, createSandbox) => {
+  const timeLimitMs = 3000;
+  let sandbox: Sandbox;
+  let grader: Grader;
+  const run = (code: string, testingCode = addTests) =>
+    grader.grade({ code, testingCode, language: "javascript" });
+
+  let listener: Server;
+  let connections = 0;
+  let port = 0;
+  beforeAll(async () => {
+    sandbox = await createSandbox(defaultLimits(timeLimitMs, 256));
+    grader = new Grader(sandbox);
+    process.env.TESTIT_SERVER_SECRET = "do-not-leak-me";
+    listener = createServer((socket) => {
+      connections++;
+      socket.end("secret");
+    });
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    port = (listener.address() as { port: number }).port;
+  });
+  afterAll(() => {
+    listener.close();
+    delete process.env.TESTIT_SERVER_SECRET;
+  });
+
+  it("passes correct code on every case", async () => {
+    expect(await run(correctAdd)).toEqual({ passed: 3, total: 3, raised: false, errors: null });
+  });
+
+  it("reports a syntax error with the answer's line", async () => {
+    const report = await run("function add(a, b) {\n  return a +;\n}\n");
+    expect(report).toMatchObject({ passed: 0, total: 3, raised: true });
+    expect(report.errors).toBe(
+      "<answer>:2\n  return a +;\n            ^\n\nSyntaxError: Unexpected token ';'",
+    );
+  });
+
+  it("shows the answer's own exception with its lines and no harness frames", async () => {
+    const report = await run("function add(a, b) {\n  return a.b.c;\n}\n");
+    expect(report.passed).toBe(0);
+    expect(report.errors).toContain(
+      "TypeError: Cannot read properties of undefined (reading 'c')\n    at add (<answer>:2:14)\n    at <tests>:1:",
+    );
+    expect(report.errors).not.toMatch(/node:|<prelude>|run-steps|\[eval\]/);
+  });
+
+  it("stops an infinite loop, and an endless chain of promises, at the time limit", async () => {
+    for (const loop of [
+      "while (true) {}",
+      "const spin = () => Promise.resolve().then(spin);\nspin();",
+    ]) {
+      const report = await run(mustFail(loop));
+      expect(report, loop).toMatchObject({
+        passed: 0,
+        raised: true,
+        errors: `Time limit exceeded (${timeLimitMs / 1000} s)`,
+      });
+    }
+  });
+
+  it("stops a memory bomb at the memory limit", async () => {
+    const report = await run(
+      mustFail("const hog = [];\nwhile (true) hog.push(new Array(1e6).fill(1));"),
+    );
+    expect(report).toMatchObject({ passed: 0, errors: "Memory limit exceeded" });
+  });
+
+  it("refuses a buffer larger than the memory", async () => {
+    const report = await run(mustFail("new Uint8Array(2 ** 31).fill(1);"));
+    expect(report.passed).toBe(0);
+    expect(report.errors).toMatch(/RangeError|Memory limit exceeded/);
+  });
+
+  it("stops a 100 MB print at a limit", async () => {
+    const report = await run(mustFail("console.log('x'.repeat(100_000_000));"));
+    expect(report.passed).toBe(0);
+    expect(report.errors).toMatch(/^(Output|Memory|Time) limit exceeded/);
+  });
+
+  it("fails endless recursion with the answer's error", async () => {
+    const report = await run(mustFail("const deeper = () => deeper();\ndeeper();"));
+    expect(report.passed).toBe(0);
+    expect(report.errors).toContain("RangeError: Maximum call stack size exceeded");
+  });
+
+  it("gives the answer no process, require, timers or import()", async () => {
+    const report = await run(
+      mustFail("process.exit(0);"),
+      "assert.strictEqual(typeof [process, require, setTimeout], 'object');",
+    );
+    expect(report.errors).toContain("ReferenceError: process is not defined");
+    const missing = await run(
+      correctAdd,
+      "assert.deepStrictEqual([typeof process, typeof require, typeof setTimeout, typeof fetch, typeof Buffer], ['undefined', 'undefined', 'undefined', 'undefined', 'undefined']);",
+    );
+    expect(missing.passed).toBe(1);
+  });
+
+  /**
+   * Node's API used directly in the sandbox, as an answer that got out of its context would. It
+   * writes what it managed on the channel, after giving its connections time to arrive.
+   */
+  const escapedAnswer = (apiPid: number) => `
+    const fs = require("node:fs");
+    const managed = [];
+    const attempt = (name, thunk) => { try { thunk(); managed.push(name); } catch {} };
+    attempt("read the project", () => fs.readFileSync(${JSON.stringify(projectFile)}));
+    attempt("read /etc/shadow", () => fs.readFileSync("/etc/shadow"));
+    attempt("read /proc/1/environ", () => fs.readFileSync("/proc/1/environ"));
+    attempt("write /tmp", () => fs.writeFileSync("/tmp/testit-js-escape-${process.pid}", "x"));
+    attempt("write the project", () => fs.writeFileSync(${JSON.stringify(`${projectFile}.escaped`)}, "x"));
+    attempt("run a child process", () => require("node:child_process").execFileSync("/usr/bin/id"));
+    attempt("start a worker", () => new (require("node:worker_threads").Worker)("1", { eval: true }));
+    attempt("signal the API", () => process.kill(${apiPid}, "SIGSTOP"));
+    attempt("see the API's secret", () => { if (JSON.stringify(process.env).includes("do-not-leak-me")) return; throw 0; });
+    require("node:net").connect(${port}, "127.0.0.1").on("error", () => {});
+    fetch("http://127.0.0.1:${port}/").catch(() => {});
+    setTimeout(() => { fs.writeSync(3, JSON.stringify(managed) + "\\n"); process.exit(0); }, 300);
+  `;
+
+  it("keeps an answer that got out of its context from files, processes, signals and the network", async () => {
+    const ending = await sandbox.execute({
+      interpreter: "javascript",
+      source: escapedAnswer(process.pid),
+      input: "",
+    });
+    expect(JSON.parse(ending.channel)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(connections).toBe(0);
+    expect(existsSync(`/tmp/testit-js-escape-${process.pid}`)).toBe(false);
+    expect(existsSync(`${projectFile}.escaped`)).toBe(false);
+    expect(readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.[0]).not.toBe("T");
+  });
+});
