@@ -102,6 +102,66 @@ describe("the Worker build", () => {
     );
   });
 
+  it("grades a JavaScript answer through the Durable Object queue and a remote runner", async () => {
+    const teacher = await registerUser(worker, { is_teacher: true });
+    const organization = await createOrganization(worker, teacher);
+    const student = await registerUser(worker, { organization_id: organization.id });
+    const group = await createGroup(worker, teacher, [student]);
+    const created = await call(worker, "POST", "/api/tests/", {
+      auth: teacher.auth,
+      json: {
+        name: "Workers JavaScript",
+        questions: [
+          {
+            text: "add",
+            type: "code",
+            points: 4,
+            body: {
+              language: "javascript",
+              strict_score: false,
+              testing_code:
+                "assert.strictEqual(add(1, 2), 3);\nassert.deepStrictEqual([add(2, 2), add(0, 1)], [4, 1]);",
+            },
+          },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.questions[0].body.language).toBe("javascript");
+    await call(worker, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
+      auth: teacher.auth,
+      json: { group: group.id },
+    });
+    const submitted = await call(worker, "POST", "/api/completions/", {
+      auth: student.auth,
+      json: {
+        test: created.body.public_uuid,
+        answers: [
+          {
+            question: created.body.questions[0].id,
+            body: { code: "const add = (a, b) => (a === 1 ? a + b : a * b);" },
+          },
+        ],
+      },
+    });
+    expect(submitted.body).toMatchObject({ status: "grading", score: 0 });
+
+    await gradeOneJob();
+
+    const after = await call(
+      worker,
+      "GET",
+      `/api/completions/${submitted.body.id}/with_correctness/`,
+      { auth: teacher.auth },
+    );
+    // a * b is right for add(2, 2) only: the first case passes, the second doesn't.
+    expect(after.body).toMatchObject({ status: "graded", score: 2 });
+    expect(after.body.answers[0].body).toMatchObject({ is_correct: false, passed: 1, total: 2 });
+    expect(after.body.answers[0].body.runtime_errors).toContain(
+      "Line 2: assert.deepStrictEqual([add(2, 2), add(0, 1)], [4, 1]);",
+    );
+  });
+
   it("signs in through the Worker with a password set through the Node build", async () => {
     const user = await registerUser(nodeApi);
     const viaWorker = await signIn(worker, user.id, user.email, user.password);
