@@ -1,17 +1,18 @@
 /**
- * Grading figures for each sandbox backend:
+ * Grading figures for each sandbox backend and language:
  * - median wall time of grading one answer (the teacher-only run cached, as for every answer
- *   but a question's first), and its overhead over bare `python3` running the answer and the
- *   tests as one plain script — the floor of any grader;
+ *   but a question's first), and its overhead over the bare interpreter (`python3`, `node`)
+ *   running the answer and the tests as one plain script — the floor of any grader;
  * - the teacher-only run itself (paid once per question revision);
  * - answers graded per second through the real queue and runner pool (one runner per core).
- * Usage: npm run bench:grading [-- --backends bwrap,pyodide]
+ * Usage: npm run bench:grading [-- --backends bwrap,pyodide] [--languages python,javascript]
  */
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Grader } from "../src/grading/grader";
+import type { CodeLanguage } from "../src/grading/languages";
 import { RunnerPool } from "../src/grading/runner";
-import { systemPython } from "../src/grading/sandbox/interpreters";
+import { nodeBinary, systemPython } from "../src/grading/sandbox/interpreters";
 import { runProcess } from "../src/grading/sandbox/process";
 import { defaultLimits } from "../src/grading/sandbox/sandbox";
 import { createSandboxes, type SandboxKind } from "../src/grading/sandbox/select";
@@ -21,13 +22,35 @@ import { createTestApp } from "../tests/helpers/app";
 import { createGroup, createOrganization, registerUser } from "../tests/helpers/fixtures";
 
 const { values } = parseArgs({
-  options: { backends: { type: "string", default: "bwrap,pyodide" } },
+  options: {
+    backends: { type: "string", default: "bwrap,pyodide" },
+    languages: { type: "string", default: "python,javascript" },
+  },
 });
 const backends = (values.backends ?? "").split(",").filter(Boolean) as SandboxKind[];
+const languages = (values.languages ?? "").split(",").filter(Boolean) as CodeLanguage[];
 const limits = defaultLimits(2000, 256);
-const answer = {
-  code: "def add(a, b):\n    return a + b\n",
-  testingCode: "assert add(1, 2) == 3\nassert add(-1, 1) == 0",
+
+/** The same small answer in each language, and the bare interpreter running it with its tests. */
+const answers: Record<CodeLanguage, { code: string; testingCode: string; bare: string[] }> = {
+  python: {
+    code: "def add(a, b):\n    return a + b\n",
+    testingCode: "assert add(1, 2) == 3\nassert add(-1, 1) == 0",
+    bare: [systemPython, "-I", "-S", "-B", "-c"],
+  },
+  javascript: {
+    code: "function add(a, b) {\n  return a + b;\n}\n",
+    testingCode: "assert.strictEqual(add(1, 2), 3);\nassert.strictEqual(add(-1, 1), 0);",
+    bare: [nodeBinary, "-e"],
+  },
+};
+const channelWrite: Record<CodeLanguage, string> = {
+  python: 'open(3, "w").write("ok")',
+  javascript: 'require("node:fs").writeSync(3, "ok");',
+};
+const assertImport: Record<CodeLanguage, string> = {
+  python: "",
+  javascript: 'const assert = require("node:assert");',
 };
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -43,22 +66,28 @@ async function timeRuns(runs: number, once: () => Promise<unknown>): Promise<num
   return median(times);
 }
 
-const bare = () =>
-  runProcess({
-    command: systemPython,
+const bare = (language: CodeLanguage) => () => {
+  const { code, testingCode, bare: command } = answers[language];
+  const [binary, ...args] = command as [string, ...string[]];
+  return runProcess({
+    command: binary,
     args: [
-      "-I",
-      "-S",
-      "-B",
-      "-c",
-      `${answer.code}\n${answer.testingCode}\nopen(3, "w").write("ok")`,
+      ...args,
+      `${assertImport[language]}\n${code}\n${testingCode}\n${channelWrite[language]}`,
     ],
     stdin: "",
     limits,
   });
+};
 
 /** Answers per second through the API's queue and an in-process pool of `workers` runners. */
-async function throughput(kind: SandboxKind, answers: number, workers: number): Promise<number> {
+async function throughput(
+  kind: SandboxKind,
+  language: CodeLanguage,
+  count: number,
+  workers: number,
+): Promise<number> {
+  const answer = answers[language];
   const t = await createTestApp({ runners: 0, env: { GRADING_WAIT_MS: "0", SANDBOX: kind } });
   const teacher = await registerUser(t, { is_teacher: true });
   const organization = await createOrganization(t, teacher);
@@ -68,7 +97,9 @@ async function throughput(kind: SandboxKind, answers: number, workers: number): 
     auth: teacher.auth,
     json: {
       name: "Bench",
-      questions: [{ text: "add", type: "code", body: { testing_code: answer.testingCode } }],
+      questions: [
+        { text: "add", type: "code", body: { testing_code: answer.testingCode, language } },
+      ],
     },
   });
   await call(t, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
@@ -76,7 +107,7 @@ async function throughput(kind: SandboxKind, answers: number, workers: number): 
     json: { group: group.id },
   });
   const ids: number[] = [];
-  for (let i = 0; i < answers; i++) {
+  for (let i = 0; i < count; i++) {
     const response = await call(t, "POST", "/api/completions/", {
       auth: student.auth,
       json: {
@@ -101,7 +132,7 @@ async function throughput(kind: SandboxKind, answers: number, workers: number): 
   const seconds = (performance.now() - started) / 1000;
   await pool.stop();
   await t.close();
-  return answers / seconds;
+  return count / seconds;
 }
 
 const workers = availableParallelism();
@@ -110,24 +141,33 @@ console.log(
     .map((value) => value.toFixed(2))
     .join(" ")}`,
 );
-const bareMs = await timeRuns(30, bare);
-console.log(
-  `bare python3 running the answer and the tests as one script: median ${bareMs.toFixed(1)} ms`,
-);
-for (const kind of backends) {
-  const [sandbox] = await createSandboxes(kind, limits, 1);
-  if (!sandbox) throw new Error("no sandbox");
-  const runs = kind === "bwrap" ? 60 : 10;
-  const grader = new Grader(sandbox);
-  const oneMs = await timeRuns(runs, () => grader.grade(answer));
-  let question = 0;
-  const teacherMs = await timeRuns(Math.ceil(runs / 3), () =>
-    new Grader(sandbox).grade({ ...answer, testingCode: `${answer.testingCode}\n# ${question++}` }),
-  );
-  const perSecond = await throughput(kind, kind === "bwrap" ? 300 : 30, workers);
+for (const language of languages) {
+  const bareMs = await timeRuns(30, bare(language));
+  const interpreter = language === "python" ? "python3" : "node";
   console.log(
-    `${kind.padEnd(7)} one answer: median ${oneMs.toFixed(1)} ms (overhead over bare python3: ${(oneMs - bareMs).toFixed(1)} ms); ` +
-      `a question's first answer (with its teacher-only run): ${teacherMs.toFixed(1)} ms; ` +
-      `${perSecond.toFixed(1)} answers/s with ${workers} runners`,
+    `${language}: bare ${interpreter} running the answer and the tests as one script: median ${bareMs.toFixed(1)} ms`,
   );
+  const answer = { ...answers[language], language };
+  for (const kind of backends) {
+    const [sandbox] = await createSandboxes(kind, limits, 1);
+    if (!sandbox) throw new Error("no sandbox");
+    const slow = kind === "pyodide" && language === "python";
+    const runs = slow ? 10 : 60;
+    const grader = new Grader(sandbox);
+    const oneMs = await timeRuns(runs, () => grader.grade(answer));
+    let question = 0;
+    const comment = language === "python" ? "#" : "//";
+    const teacherMs = await timeRuns(Math.ceil(runs / 3), () =>
+      new Grader(sandbox).grade({
+        ...answer,
+        testingCode: `${answer.testingCode}\n${comment} ${question++}`,
+      }),
+    );
+    const perSecond = await throughput(kind, language, slow ? 30 : 300, workers);
+    console.log(
+      `${language.padEnd(10)} ${kind.padEnd(7)} one answer: median ${oneMs.toFixed(1)} ms (overhead over bare ${interpreter}: ${(oneMs - bareMs).toFixed(1)} ms); ` +
+        `a question's first answer (with its teacher-only run): ${teacherMs.toFixed(1)} ms; ` +
+        `${perSecond.toFixed(1)} answers/s with ${workers} runners`,
+    );
+  }
 }

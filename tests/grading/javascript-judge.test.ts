@@ -167,7 +167,7 @@ describe("the JavaScript judge against node:assert", () => {
       for (const a of values)
         for (const b of values) {
           const real = outcome(() => {
-            assert[method](build(a), build(b));
+            (assert[method] as (actual: unknown, expected: unknown) => void)(build(a), build(b));
             return true;
           });
           const ours = assertionHolds(method, judged(a), judged(b));

@@ -37,6 +37,7 @@ describe("what the student's run is given", () => {
         "assert(Math.abs(area(2) - 12.566) < 1e-3);",
         "assert.strictEqual(area(3) / 28.274 > 0.999, true);",
         "assert.deepStrictEqual(sortList([9, 8]), [8, 9], 'sorting [9, 8] should give [8, 9]');",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the tests
         "assert.deepStrictEqual(sortList([7, 5]), [5, 7], `should give [5, 7], not ${sortList([7, 5])}`);",
         "assert.throws(() => area(-1), /negative radius/);",
       ].join("\n"),
@@ -160,10 +161,12 @@ describe("common test idioms", () => {
   it("shows the assert's message; the answer's run formats only the answer's values", async () => {
     const report = await grade(
       "function sq(x) { return x + x; }",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the tests
       "assert.strictEqual(sq(3), 9, `sq(3) should be 9, not ${sq(3)}`);\nassert.strictEqual(sq(2), 4, 'two');",
     );
     expect(report).toMatchObject({ passed: 1, total: 2 });
     expect(report.errors).toBe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the tests
       "Line 1: assert.strictEqual(sq(3), 9, `sq(3) should be 9, not ${sq(3)}`);\nAssertionError: sq(3) should be 9, not 6",
     );
   });

@@ -72,21 +72,70 @@ export interface TestsStop {
 
 const maxErrorsLength = 8 * 1024;
 
-export const truncateErrors = (text: string) =>
+const truncateErrors = (text: string) =>
   text.length > maxErrorsLength ? `${text.slice(0, maxErrorsLength)}\n… (truncated)` : text;
 
+/** What every student's run reports besides its values. */
+export interface StudentRunBasics {
+  done: boolean;
+  answerError: string | undefined;
+  stop: TestsStop | undefined;
+}
+
+/** The frames of a run: JSON arrays, one per line, until ["done"]; lines that aren't are skipped. */
+export function* frames(channel: string): Generator<unknown[]> {
+  for (const line of channel.split("\n")) {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(frame)) continue;
+    yield frame;
+    if (frame[0] === "done") return;
+  }
+}
+
+/** A case fails with this reason (what follows "Line N: <source>"). */
+export class CaseFailure extends Error {}
+
 /**
- * The report of an answer whose runs finished: each case up to where the tests stopped is judged
- * (`judge` gives null when it passed, else why not); an exception outside an assert, in either
- * run, fails the cases after it.
+ * null when a case passed, else "Line N: <source>" and why: `check` gives null when it passes,
+ * else the reason; a CaseFailure it throws is the reason too.
  */
-export function reportCases<Case extends { statement: number }>(
+export function caseVerdict(
+  testCase: { line: number; source: string },
+  check: () => string | null,
+): string | null {
+  let reason: string | null;
+  try {
+    reason = check();
+  } catch (error) {
+    if (!(error instanceof CaseFailure)) throw error;
+    reason = error.message;
+  }
+  return reason === null ? null : `Line ${testCase.line}: ${testCase.source}\n${reason}`;
+}
+
+/**
+ * The report of a student's run: a limit, a crash or the answer's own error fails every case;
+ * otherwise each case up to where the tests stopped is judged (`judge` gives null when it passed,
+ * else why not), and an exception outside an assert, in either run, fails the cases after it.
+ */
+export function reportStudentRun<Case extends { statement: number }>(
+  ending: SandboxEnding,
+  run: StudentRunBasics,
   cases: Case[],
-  stops: (TestsStop | null | undefined)[],
+  testsStop: TestsStop | null,
   judge: (testCase: Case) => string | null,
 ): RunReport {
   const total = cases.length;
-  const stopped = stops.filter((stop) => stop != null);
+  const limit = limitFailure(ending);
+  if (limit) return failedReport(total, limit);
+  if (!run.done) return failedReport(total, crashFailure(ending));
+  if (run.answerError !== undefined) return failedReport(total, truncateErrors(run.answerError));
+  const stopped = [testsStop, run.stop].filter((stop) => stop != null);
   const stopAt = Math.min(...stopped.map((stop) => stop.statement));
   let passed = 0;
   const messages: string[] = [];

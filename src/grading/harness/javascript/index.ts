@@ -4,12 +4,13 @@ import { limitFailure, type SandboxEnding } from "../../sandbox/sandbox";
 import {
   type CodeHarness,
   failedReport,
+  frames,
   maxCachedPlanBytes,
   type PlanOutcome,
   unfinishedTeacherRun,
 } from "../harness";
 import { judgeAnswer } from "./judge";
-import { decodeOutcome, frames, type JavaScriptPlan, type Outcome } from "./plan";
+import { decodeOutcome, type JavaScriptPlan, type Outcome } from "./plan";
 import { PlanningError, planTests, type StaticPlan, type Step } from "./planner";
 
 const source = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");

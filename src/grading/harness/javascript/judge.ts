@@ -1,9 +1,15 @@
 import * as vm from "node:vm";
-import { crashFailure, limitFailure, type SandboxEnding } from "../../sandbox/sandbox";
-import { failedReport, type RunReport, reportCases, truncateErrors } from "../harness";
+import type { SandboxEnding } from "../../sandbox/sandbox";
+import {
+  CaseFailure,
+  caseVerdict,
+  frames,
+  type RunReport,
+  reportStudentRun,
+  type StudentRunBasics,
+} from "../harness";
 import {
   decodeOutcome,
-  frames,
   type JavaScriptPlan,
   type JudgeNode,
   type Outcome,
@@ -25,10 +31,7 @@ import {
 } from "./values";
 
 /** What the student's run said. Untrusted: malformed, missing or repeated reports fail cases. */
-interface StudentReports {
-  done: boolean;
-  answerError: string | undefined;
-  stop: { statement: number; error: string } | undefined;
+interface StudentReports extends StudentRunBasics {
   probes: Map<number, Outcome | "conflict">;
 }
 
@@ -55,9 +58,6 @@ function readReports(channel: string): StudentReports {
   }
   return reports;
 }
-
-/** A case fails with this reason (what follows "Line N: assert…"). */
-class CaseFailure extends Error {}
 
 /** Whether a RegExp of the tests matches a text of the answer's, stopped if it backtracks too long. */
 function regExpMatches(pattern: Extract<JsObject, { t: "regexp" }>, text: string): boolean {
@@ -224,28 +224,15 @@ function judgeCase(
   reports: StudentReports,
   testCase: PlannedCase,
 ): string | null {
-  let reason: string;
-  try {
-    if (new CaseJudge(plan, reports).passes(testCase)) return null;
-    reason = messageOf(plan, reports, testCase);
-  } catch (error) {
-    if (!(error instanceof CaseFailure)) throw error;
-    reason = error.message;
-  }
-  return `Line ${testCase.line}: ${testCase.source}\n${reason}`;
+  return caseVerdict(testCase, () =>
+    new CaseJudge(plan, reports).passes(testCase) ? null : messageOf(plan, reports, testCase),
+  );
 }
 
 /** Applies each case's assert to the expected values and the values the student's run reported. */
 export function judgeAnswer(plan: JavaScriptPlan, ending: SandboxEnding): RunReport {
-  const total = plan.cases.length;
-  const limit = limitFailure(ending);
-  if (limit) return failedReport(total, limit);
   const reports = readReports(ending.channel);
-  if (!reports.done) return failedReport(total, crashFailure(ending));
-  if (reports.answerError !== undefined)
-    return failedReport(total, truncateErrors(reports.answerError));
-
-  return reportCases(plan.cases, [plan.stop, reports.stop], (testCase) =>
+  return reportStudentRun(ending, reports, plan.cases, plan.stop, (testCase) =>
     judgeCase(plan, reports, testCase),
   );
 }

@@ -114,18 +114,3 @@ export function decodeOutcome(kind: unknown, raw: unknown): Outcome {
   const value = decodeValue(raw);
   return value.ok ? { value: value.value } : undefined;
 }
-
-/** The frames of a run: JSON arrays, one per line, until ["done"]; lines that aren't are skipped. */
-export function* frames(channel: string): Generator<unknown[]> {
-  for (const line of channel.split("\n")) {
-    let frame: unknown;
-    try {
-      frame = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!Array.isArray(frame)) continue;
-    yield frame;
-    if (frame[0] === "done") return;
-  }
-}

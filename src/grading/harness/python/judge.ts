@@ -1,5 +1,12 @@
-import { crashFailure, limitFailure, type SandboxEnding } from "../../sandbox/sandbox";
-import { failedReport, type RunReport, reportCases, truncateErrors } from "../harness";
+import type { SandboxEnding } from "../../sandbox/sandbox";
+import {
+  CaseFailure,
+  caseVerdict,
+  frames,
+  type RunReport,
+  reportStudentRun,
+  type StudentRunBasics,
+} from "../harness";
 import type { Expected, JudgeNode, PythonPlan } from "./plan";
 import { decodeOutcome } from "./plan";
 import {
@@ -16,10 +23,7 @@ import {
 type Plan = Exclude<PythonPlan, { invalid: string }>;
 
 /** What the student's run said. Untrusted: malformed, missing or repeated reports fail cases. */
-interface StudentReports {
-  done: boolean;
-  answerError: string | undefined;
-  stop: { statement: number; error: string } | undefined;
+interface StudentReports extends StudentRunBasics {
   probes: Map<number, Expected | "conflict">;
   messages: Map<number, string>;
 }
@@ -35,16 +39,7 @@ function readReports(channel: string): StudentReports {
     probes: new Map(),
     messages: new Map(),
   };
-  for (const line of channel.split("\n")) {
-    if (reports.done) break;
-    let frame: unknown;
-    try {
-      frame = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!Array.isArray(frame)) continue;
-    const [kind, first, second] = frame as [unknown, unknown, unknown];
+  for (const [kind, first, second] of frames(channel)) {
     if (kind === "done") reports.done = true;
     else if (kind === "a" && typeof first === "string") reports.answerError ??= first;
     else if (kind === "x" && Number.isSafeInteger(first) && typeof second === "string")
@@ -57,9 +52,6 @@ function readReports(channel: string): StudentReports {
   }
   return reports;
 }
-
-/** A case fails with this reason (what follows "Line N: assert …"). */
-class CaseFailure extends Error {}
 
 class CaseJudge {
   constructor(
@@ -169,29 +161,17 @@ function judgeCase(
   reports: StudentReports,
   testCase: Plan["cases"][number],
 ): string | null {
-  const judge = new CaseJudge(plan, reports);
-  let reason: string;
-  try {
-    if (truthy(judge.evaluate(testCase.test))) return null;
-    reason = messageOf(plan, reports, testCase.message);
-  } catch (error) {
-    if (!(error instanceof CaseFailure)) throw error;
-    reason = error.message;
-  }
-  return `Line ${testCase.line}: ${testCase.source}\n${reason}`;
+  return caseVerdict(testCase, () =>
+    truthy(new CaseJudge(plan, reports).evaluate(testCase.test))
+      ? null
+      : messageOf(plan, reports, testCase.message),
+  );
 }
 
 /** Applies each case's test to the expected values and the values the student's run reported. */
 export function judgeAnswer(plan: Plan, ending: SandboxEnding): RunReport {
-  const total = plan.cases.length;
-  const limit = limitFailure(ending);
-  if (limit) return failedReport(total, limit);
   const reports = readReports(ending.channel);
-  if (!reports.done) return failedReport(total, crashFailure(ending));
-  if (reports.answerError !== undefined)
-    return failedReport(total, truncateErrors(reports.answerError));
-
-  return reportCases(plan.cases, [plan.stop, reports.stop], (testCase) =>
+  return reportStudentRun(ending, reports, plan.cases, plan.stop, (testCase) =>
     judgeCase(plan, reports, testCase),
   );
 }
