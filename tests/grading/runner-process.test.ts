@@ -138,4 +138,49 @@ describe("remote runner processes", () => {
     const { rows } = await database.execute("select state, attempts from grading_jobs");
     expect(rows.map((row) => ({ ...row }))).toEqual([{ state: "done", attempts: 2 }]);
   }, 60_000);
+
+  it("grades a JavaScript answer for the API over HTTP", async () => {
+    const teacher = await registerUser(remote, { is_teacher: true });
+    const organization = await createOrganization(remote, teacher);
+    const student = await registerUser(remote, { organization_id: organization.id });
+    const group = await createGroup(remote, teacher, [student]);
+    const created = await call(remote, "POST", "/api/tests/", {
+      auth: teacher.auth,
+      json: {
+        name: "JavaScript",
+        questions: [
+          {
+            text: "add",
+            type: "code",
+            points: 5,
+            body: { language: "javascript", testing_code: "assert.strictEqual(add(2, 3), 5);" },
+          },
+        ],
+      },
+    });
+    await call(remote, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
+      auth: teacher.auth,
+      json: { group: group.id },
+    });
+    const submitted = await call(remote, "POST", "/api/completions/", {
+      auth: student.auth,
+      json: {
+        test: created.body.public_uuid,
+        answers: [
+          {
+            question: created.body.questions[0].id,
+            body: { code: "const add = (a, b) => a + b;" },
+          },
+        ],
+      },
+    });
+    await startRunner();
+    const graded = await until(async () => {
+      const response = await call(remote, "GET", `/api/completions/${submitted.body.id}/`, {
+        auth: student.auth,
+      });
+      return response.body.status === "graded" ? response.body : undefined;
+    }, 30_000);
+    expect(graded.score).toBe(5);
+  }, 60_000);
 });
