@@ -128,16 +128,15 @@ const prototypes = vm.runInContext(
 /** A value built in the context, as the answer's code builds it. */
 const build = (source: string): unknown => vm.runInContext(`(${source})`, context);
 
-const judgedValues = new Map<string, JsValue>();
-/** The value the judge sees: built, encoded by the sandboxed program's encoder, decoded. */
+const encodings = new Map<string, string>();
+/** The value the judge sees: built, encoded by the sandboxed program's encoder, decoded (anew each
+ * time: two reports are never one object). */
 function judged(source: string): JsValue {
-  if (!judgedValues.has(source)) {
-    const encoded = JSON.stringify(encodeValue(build(source), prototypes));
-    const decoded = decodeValue(JSON.parse(encoded));
-    if (!decoded.ok) throw new Error(`${source} did not round-trip`);
-    judgedValues.set(source, decoded.value);
-  }
-  return judgedValues.get(source);
+  if (!encodings.has(source))
+    encodings.set(source, JSON.stringify(encodeValue(build(source), prototypes)));
+  const decoded = decodeValue(JSON.parse(encodings.get(source) as string));
+  if (!decoded.ok) throw new Error(`${source} did not round-trip`);
+  return decoded.value;
 }
 
 /** What running it does: its result (a primitive), or "throws". */

@@ -182,61 +182,54 @@ export function sameValue(a: JsValue, b: JsValue): boolean {
   return !isObject(a) && !isObject(b) && Object.is(a, b);
 }
 
-const sameValueZero = (a: JsValue, b: JsValue) =>
-  !isObject(a) && !isObject(b) && (a === b || (Number.isNaN(a) && Number.isNaN(b)));
-
 /** node:assert's deepStrictEqual (util.isDeepStrictEqual) on plain data. */
-export function deepStrictEqual(a: JsValue, b: JsValue, depth = 0): boolean {
+export function deepStrictEqual(a: JsValue, b: JsValue): boolean {
   if (!isObject(a) || !isObject(b)) return sameValue(a, b);
-  if (a.t !== b.t || depth > maxDepth) return false;
-  const deep = (x: JsValue, y: JsValue) => deepStrictEqual(x, y, depth + 1);
-  switch (a.t) {
-    case "array": {
-      const other = (b as typeof a).v;
-      return a.v.length === other.length && a.v.every((item, index) => deep(item, other[index]));
-    }
-    case "object": {
-      const other = new Map((b as typeof a).v);
-      return (
-        a.v.length === other.size &&
-        a.v.every(([key, value]) => other.has(key) && deep(value, other.get(key)))
-      );
-    }
-    case "date":
-      return a.v === (b as typeof a).v;
-    case "regexp":
-      return a.source === (b as typeof a).source && a.flags === (b as typeof a).flags;
-    case "set":
-      return a.v.length === (b as typeof a).v.length && matchAll(a.v, (b as typeof a).v, deep);
-    case "map": {
-      const other = (b as typeof a).v;
-      return (
-        a.v.length === other.length &&
-        matchAll(a.v, other, ([ka, va], [kb, vb]) => deep(ka, kb) && deep(va, vb))
-      );
-    }
-  }
+  return deepKey(a) === deepKey(b);
 }
 
+let invalidDates = 0;
+const deepKeys = new WeakMap<JsObject, string>();
+
 /**
- * Every item of `mine` pairs off with its own item of `theirs`: primitives (and primitive keys)
- * by SameValueZero, as a Set or Map looks them up, the rest by deep equality.
+ * Equal keys for values deepStrictEqual calls equal, and only for them: numbers by Object.is,
+ * object keys in any order, Maps and Sets as multisets of their entries (a primitive key or item
+ * is found by SameValueZero, which Object.is matches inside a Map or Set: they hold no -0). An
+ * invalid Date equals nothing. Computed once per value, so judging stays linear in its size.
  */
-function matchAll<T extends JsValue | [JsValue, JsValue]>(
-  mine: T[],
-  theirs: T[],
-  equal: (a: T, b: T) => boolean,
-): boolean {
-  const key = (item: T) => (Array.isArray(item) ? item[0] : item) as JsValue;
-  const rest = [...theirs];
-  for (const item of mine) {
-    const found = isObject(key(item))
-      ? rest.findIndex((other) => isObject(key(other)) && equal(item, other))
-      : rest.findIndex((other) => sameValueZero(key(item), key(other)));
-    if (found < 0 || (!isObject(key(item)) && !equal(item, rest[found] as T))) return false;
-    rest.splice(found, 1);
+function deepKey(value: JsValue, depth = 0): string {
+  if (!isObject(value)) {
+    if (typeof value === "string") return `s${JSON.stringify(value)}`;
+    if (typeof value === "number") return `d${numberText(value)}`;
+    return `${typeof value === "bigint" ? "i" : ""}${String(value)}`;
   }
-  return true;
+  let key = deepKeys.get(value);
+  if (key !== undefined) return key;
+  if (depth > maxDepth) throw new JsException("RangeError: Maximum call stack size exceeded");
+  const inner = (child: JsValue) => deepKey(child, depth + 1);
+  const sorted = (keys: string[]) => keys.sort().join(",");
+  switch (value.t) {
+    case "array":
+      key = `a[${value.v.map(inner).join(",")}]`;
+      break;
+    case "object":
+      key = `o{${sorted(value.v.map(([name, child]) => `${JSON.stringify(name)}:${inner(child)}`))}}`;
+      break;
+    case "map":
+      key = `M{${sorted(value.v.map(([name, child]) => `${inner(name)}:${inner(child)}`))}}`;
+      break;
+    case "set":
+      key = `S{${sorted(value.v.map(inner))}}`;
+      break;
+    case "date":
+      key = Number.isNaN(value.v) ? `D!${invalidDates++}` : `D${value.v}`;
+      break;
+    case "regexp":
+      key = `R${JSON.stringify([value.source, value.flags])}`;
+      break;
+  }
+  deepKeys.set(value, key);
+  return key;
 }
 
 const bothNaN = (a: JsValue, b: JsValue) => Number.isNaN(a) && Number.isNaN(b);
