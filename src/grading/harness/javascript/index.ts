@@ -11,7 +11,8 @@ import {
 } from "../harness";
 import { judgeAnswer } from "./judge";
 import { decodeOutcome, type JavaScriptPlan, type Outcome } from "./plan";
-import { PlanningError, planTests, type StaticPlan, type Step } from "./planner";
+import { planTests, type StaticPlan, type Step } from "./planner";
+import { PlanningError } from "./test-statements";
 
 const source = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
 let program: string | undefined;
@@ -64,6 +65,7 @@ export const javascriptHarness: CodeHarness<JavaScriptPlan> = {
     version ??= createHash("sha256")
       .update(javascriptProgram())
       .update(source("planner.ts"))
+      .update(source("test-statements.ts"))
       .digest("hex")
       .slice(0, 16);
     return version;

@@ -1,19 +1,26 @@
 /**
- * Plans the grading of a JavaScript question from its tests alone, in the runner (parsing runs
- * none of the tests' code): acorn parses `testing_code`, eslint-scope resolves its names. Names
+ * Plans the grading of a JavaScript question from its tests alone, in the runner (planning runs
+ * none of the tests' code; test-statements.ts reads them). Names
  * the tests use but never bind, other than the context's globals, are the student's; a top-level
  * statement that uses one (or a name tainted before) is tainted, and so is every name it binds or
  * hands on. Each top-level `assert(...)`/`assert.<method>(...)` call statement is a case; its
  * operands are split through `!`, `&&`/`||`/`??`, comparisons, arithmetic, `Math.abs` and
  * `Object.is` down to operands that touch no tainted name (expected values, computed by the
- * teacher-only run) and probes (reported by the student's run). Function declarations are
- * hoisted, as JavaScript does, so statements are planned in the order they run.
+ * teacher-only run) and probes (reported by the student's run).
  */
-import * as vm from "node:vm";
-import { parse } from "acorn";
-import { analyze, type Scope } from "eslint-scope";
 import type * as ESTree from "estree";
-import type { AssertMethod, JudgeNode, MessagePart, PlannedCase } from "./plan";
+import type { JudgeNode, MessagePart, PlannedCase } from "./plan";
+import {
+  type AssertCall,
+  assertCall,
+  children,
+  contextGlobals,
+  PlanningError,
+  plainTargets,
+  rangeOf,
+  readStatements,
+  type TestStatement,
+} from "./test-statements";
 
 /** What a step of a run does: run a statement, report a value, its text, what calling it throws,
  * or an assert.throws matcher. */
@@ -30,15 +37,6 @@ export interface StaticPlan {
   studentSteps: [Step, number][];
 }
 
-const methods = new Set<string>([
-  "ok",
-  "equal",
-  "notEqual",
-  "strictEqual",
-  "notStrictEqual",
-  "deepStrictEqual",
-  "throws",
-]);
 const comparedBinary = new Set([
   "==",
   "!=",
@@ -70,33 +68,6 @@ const freshResultCalls = new Set([
   "structuredClone",
 ]);
 
-let contextGlobals: Set<string> | undefined;
-/** The names a fresh context defines: the language's built-ins, plus the harness's console and assert. */
-function globals(): Set<string> {
-  contextGlobals ??= new Set([
-    ...(vm.runInContext(
-      "Object.getOwnPropertyNames(globalThis)",
-      vm.createContext(vm.constants.DONT_CONTEXTIFY),
-    ) as string[]),
-    "console",
-    "assert",
-    "globalThis",
-  ]);
-  return contextGlobals;
-}
-
-const rangeOf = (node: ESTree.Node) => node.range as [number, number];
-
-interface PlannedStatement {
-  node: ESTree.Statement | ESTree.ModuleDeclaration | ESTree.Directive;
-  /** Names it mentions at the top level (reads or writes), and those it binds there. */
-  mentions: Set<string>;
-  binds: Set<string>;
-  reads: Set<string>;
-  /** Offsets of identifiers in it that refer to top-level names. */
-  references: Map<number, string>;
-}
-
 type Action = { kind: "teacher" | "student" } | { kind: "case"; plannedCase: CaseInProgress };
 
 interface CaseInProgress extends PlannedCase {
@@ -111,30 +82,12 @@ interface Operand {
   needs: Set<string>;
 }
 
-export class PlanningError extends Error {}
-
 /** The plan of tests, or a PlanningError saying why they can't be planned. */
 export function planTests(source: string): StaticPlan {
-  let program: ESTree.Program;
-  try {
-    program = parse(source, {
-      ecmaVersion: "latest",
-      sourceType: "script",
-      locations: true,
-      ranges: true,
-    }) as unknown as ESTree.Program;
-  } catch (error) {
-    if (error instanceof RangeError)
-      throw new PlanningError("The testing code is nested too deeply to plan.");
-    throw new PlanningError(
-      `The testing code is invalid: SyntaxError: ${(error as Error).message}`,
-    );
-  }
-  return new Planner(source, program).plan();
+  return new Planner(source, readStatements(source)).plan();
 }
 
 class Planner {
-  readonly statements: PlannedStatement[];
   readonly teacherNames = new Set<string>();
   readonly tainted = new Set<string>();
   readonly groups = new Map<string, string>();
@@ -145,14 +98,9 @@ class Planner {
 
   constructor(
     private readonly source: string,
-    program: ESTree.Program,
+    readonly statements: TestStatement[],
   ) {
-    const hoisted = [
-      ...program.body.filter((node) => node.type === "FunctionDeclaration"),
-      ...program.body.filter((node) => node.type !== "FunctionDeclaration"),
-    ];
-    this.statements = this.#scopes(program, hoisted);
-    for (const statement of this.statements)
+    for (const statement of statements)
       for (const name of statement.binds) this.teacherNames.add(name);
     if (this.teacherNames.has("assert"))
       throw new PlanningError(
@@ -160,41 +108,8 @@ class Planner {
       );
   }
 
-  /** Per statement, the top-level names it mentions, reads and binds. */
-  #scopes(program: ESTree.Program, statements: ESTree.Program["body"]): PlannedStatement[] {
-    const manager = analyze(program, { ecmaVersion: 2022, sourceType: "script" });
-    const global = manager.globalScope as Scope;
-    const planned: PlannedStatement[] = statements.map((node) => ({
-      node,
-      mentions: new Set(),
-      binds: new Set(),
-      reads: new Set(),
-      references: new Map(),
-    }));
-    const owner = (offset: number) =>
-      planned.find(({ node }) => rangeOf(node)[0] <= offset && offset < rangeOf(node)[1]);
-    for (const variable of global.variables)
-      for (const definition of variable.defs) {
-        const statement = owner(rangeOf(definition.name)[0]);
-        statement?.binds.add(variable.name);
-        statement?.mentions.add(variable.name);
-      }
-    for (const scope of manager.scopes)
-      for (const reference of scope.references) {
-        if (reference.resolved && reference.resolved.scope !== global) continue;
-        const identifier = reference.identifier as ESTree.Identifier;
-        const statement = owner(rangeOf(identifier)[0]);
-        if (!statement) continue;
-        statement.mentions.add(identifier.name);
-        statement.references.set(rangeOf(identifier)[0], identifier.name);
-        if (reference.isWrite()) statement.binds.add(identifier.name);
-        if (reference.isRead()) statement.reads.add(identifier.name);
-      }
-    return planned;
-  }
-
   isStudent(name: string) {
-    return !this.teacherNames.has(name) && !globals().has(name);
+    return !this.teacherNames.has(name) && !contextGlobals().has(name);
   }
 
   touchesStudent(names: Iterable<string>) {
@@ -226,7 +141,7 @@ class Planner {
   /** Names (of the tests') in the node whose objects the node may change or keep: not an operand of
    * an operator, not an argument of a built-in that only reads it; without intoCalls, no call's
    * arguments either (what the tests' own functions return is taken to be new). */
-  handedOn(node: ESTree.Node, statement: PlannedStatement, intoCalls = true): Set<string> {
+  handedOn(node: ESTree.Node, statement: TestStatement, intoCalls = true): Set<string> {
     const found = new Set<string>();
     const visit = (item: ESTree.Node) => {
       if (item.type === "Identifier") {
@@ -291,7 +206,7 @@ class Planner {
   }
 
   /** `f = memoize(f)`: the value reads a name no earlier statement bound (the student's). */
-  #readsBeforeBinding(statement: PlannedStatement, boundBefore: Set<string>): boolean {
+  #readsBeforeBinding(statement: TestStatement, boundBefore: Set<string>): boolean {
     const values: ESTree.Node[] = [];
     const node = statement.node;
     if (node.type === "VariableDeclaration")
@@ -301,13 +216,13 @@ class Planner {
       values.push(node.expression.right);
     return values.some((value) =>
       [...this.#namesIn(value, statement)].some(
-        (name) => !boundBefore.has(name) && !globals().has(name),
+        (name) => !boundBefore.has(name) && !contextGlobals().has(name),
       ),
     );
   }
 
   /** The top-level names referred to inside a node. */
-  #namesIn(node: ESTree.Node, statement: PlannedStatement): Set<string> {
+  #namesIn(node: ESTree.Node, statement: TestStatement): Set<string> {
     const [start, end] = rangeOf(node);
     const names = new Set<string>();
     for (const [offset, name] of statement.references)
@@ -315,7 +230,7 @@ class Planner {
     return names;
   }
 
-  planCase(index: number, statement: PlannedStatement, assertion: AssertCall): CaseInProgress {
+  planCase(index: number, statement: TestStatement, assertion: AssertCall): CaseInProgress {
     const node = statement.node;
     const { line } = (node.loc as ESTree.SourceLocation).start;
     const plannedCase: CaseInProgress = {
@@ -361,7 +276,7 @@ class Planner {
   #thrownOperand(
     fn: ESTree.Node,
     index: number,
-    statement: PlannedStatement,
+    statement: TestStatement,
     plannedCase: CaseInProgress,
   ): JudgeNode {
     if (this.touchesStudent(this.#namesIn(fn, statement)))
@@ -375,7 +290,7 @@ class Planner {
   planMessage(
     message: ESTree.Node,
     index: number,
-    statement: PlannedStatement,
+    statement: TestStatement,
     plannedCase: CaseInProgress,
   ): MessagePart[] | null {
     if (!this.touchesStudent(this.#namesIn(message, statement)))
@@ -397,7 +312,7 @@ class Planner {
   split(
     node: ESTree.Node,
     index: number,
-    statement: PlannedStatement,
+    statement: TestStatement,
     plannedCase: CaseInProgress,
   ): JudgeNode {
     const split = (child: ESTree.Node) => this.split(child, index, statement, plannedCase);
@@ -455,7 +370,7 @@ class Planner {
   addProbe(
     node: ESTree.Node,
     index: number,
-    statement: PlannedStatement,
+    statement: TestStatement,
     kind: "v" | "s" | "t",
   ): number {
     const names = this.#namesIn(node, statement);
@@ -467,7 +382,7 @@ class Planner {
   addExpected(
     node: ESTree.Node,
     index: number,
-    statement: PlannedStatement,
+    statement: TestStatement,
     plannedCase: CaseInProgress,
     kind: StepKind,
   ): number {
@@ -488,7 +403,7 @@ class Planner {
   }
 
   #statementStep(index: number): Step {
-    const { node } = this.statements[index] as PlannedStatement;
+    const { node } = this.statements[index] as TestStatement;
     const { line, column } = (node.loc as ESTree.SourceLocation).start;
     return ["x", index, line, column, this.#text(node)];
   }
@@ -517,7 +432,7 @@ class Planner {
     let live = new Set<string>();
     const steps: [Step, number][] = [];
     for (let index = this.statements.length - 1; index >= 0; index--) {
-      const statement = this.statements[index] as PlannedStatement;
+      const statement = this.statements[index] as TestStatement;
       const action = this.actions[index] as Action;
       if (action.kind === "case") {
         for (let id = this.probes.length - 1; id >= 0; id--) {
@@ -539,7 +454,7 @@ class Planner {
   }
 
   /** Whether a statement binds a live name, or may change one's object. */
-  #changes(statement: PlannedStatement, targets: Set<string> | null, live: Set<string>) {
+  #changes(statement: TestStatement, targets: Set<string> | null, live: Set<string>) {
     if ([...statement.binds].some((name) => live.has(name))) return true;
     return (
       targets === null &&
@@ -548,7 +463,7 @@ class Planner {
   }
 
   /** Statements that read no name of the tests and bind none that an expected value needs. */
-  #isSetup(statement: PlannedStatement, expectedLive: Set<string>) {
+  #isSetup(statement: TestStatement, expectedLive: Set<string>) {
     const data = [...statement.mentions].filter(
       (name) => !statement.binds.has(name) && this.teacherNames.has(name),
     );
@@ -561,7 +476,7 @@ class Planner {
     const result: Set<string>[] = [];
     for (let index = this.statements.length - 1; index >= 0; index--) {
       result[index] = new Set(live);
-      const statement = this.statements[index] as PlannedStatement;
+      const statement = this.statements[index] as TestStatement;
       const action = this.actions[index] as Action;
       if (action.kind === "case") {
         for (const operand of operands)
@@ -576,7 +491,7 @@ class Planner {
   }
 
   /** The names a statement needs bound before it: all it mentions but what it only assigns. */
-  #loads(statement: PlannedStatement, targets: Set<string> | null): Set<string> {
+  #loads(statement: TestStatement, targets: Set<string> | null): Set<string> {
     const onlyAssigned = difference(targets ?? new Set(), statement.reads);
     return new Set(
       [...statement.mentions].filter(
@@ -586,73 +501,8 @@ class Planner {
   }
 }
 
-interface AssertCall {
-  method: AssertMethod;
-  args: ESTree.Node[];
-}
-
-/** `assert(...)` or `assert.<method>(...)` as a whole top-level statement: a case. */
-function assertCall(node: PlannedStatement["node"]): AssertCall | undefined {
-  if (node.type !== "ExpressionStatement" || node.expression.type !== "CallExpression")
-    return undefined;
-  const { callee, arguments: args, optional } = node.expression;
-  let method: string | undefined;
-  if (callee.type === "Identifier" && callee.name === "assert") method = "ok";
-  else if (
-    callee.type === "MemberExpression" &&
-    !callee.computed &&
-    callee.object.type === "Identifier" &&
-    callee.object.name === "assert" &&
-    callee.property.type === "Identifier"
-  )
-    method = callee.property.name;
-  if (method === undefined || !methods.has(method)) return undefined;
-  const line = node.loc?.start.line;
-  if (optional || args.some((argument) => argument.type === "SpreadElement"))
-    throw new PlanningError(
-      `The testing code is invalid: line ${line}: an assert's arguments can't be spread.`,
-    );
-  if (args.length < (method === "ok" || method === "throws" ? 1 : 2))
-    throw new PlanningError(
-      `The testing code is invalid: line ${line}: assert.${method} is missing arguments.`,
-    );
-  return { method: method as AssertMethod, args: args as ESTree.Node[] };
-}
-
 const isTextLiteral = (node: ESTree.Node) =>
   (node.type === "Literal" && typeof node.value === "string") || node.type === "TemplateLiteral";
-
-/** Names a statement rebinds for sure (so earlier values of them are dead), or null if unknown. */
-function plainTargets(node: PlannedStatement["node"]): Set<string> | null {
-  if (node.type === "VariableDeclaration") {
-    const names = new Set<string>();
-    for (const declaration of node.declarations) {
-      if (declaration.id.type !== "Identifier") return null;
-      if (declaration.init || node.kind !== "var") names.add(declaration.id.name);
-    }
-    return names;
-  }
-  if (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration")
-    return new Set(node.id ? [node.id.name] : []);
-  if (node.type === "ExpressionStatement" && node.expression.type === "AssignmentExpression") {
-    const { left, operator } = node.expression;
-    if (left.type !== "Identifier") return null;
-    return operator === "=" ? new Set([left.name]) : new Set();
-  }
-  return null;
-}
-
-/** The child nodes of an ESTree node. */
-function children(node: ESTree.Node): ESTree.Node[] {
-  const found: ESTree.Node[] = [];
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "loc" || key === "range") continue;
-    for (const item of Array.isArray(value) ? value : [value])
-      if (item && typeof item === "object" && typeof (item as { type?: unknown }).type === "string")
-        found.push(item as ESTree.Node);
-  }
-  return found;
-}
 
 const union = (a: Set<string>, b: Set<string>) => new Set([...a, ...b]);
 const difference = (a: Set<string>, b: Set<string>) =>
