@@ -109,6 +109,38 @@ describe("the Node entry", () => {
     expect(response.body).toMatchObject({ status: "graded", score: 10 });
   });
 
+  it("grades JavaScript answers with the harness it finds from the compiled bundle", async () => {
+    const api = servedApi(baseUrl);
+    const world = await createWorld(api);
+    const question = {
+      text: "Write add(a, b)",
+      type: "code",
+      points: 3,
+      body: {
+        language: "javascript",
+        testing_code:
+          "assert.strictEqual(add(2, 3), 5);\nassert.deepStrictEqual([add(0, 0)], [0]);",
+      },
+    };
+    const { test } = await createOpenTest(api, world.teacher, [world.student], [question]);
+    const [answered] = test.questions;
+    const answers = [
+      "const add = (a, b) => a + b;",
+      "function add(a, b) { return a - b; }",
+      "const add = (a, b) => a + b; process.exit(0);",
+    ];
+    const responses = await Promise.all(
+      answers.map((code) =>
+        submit(api, world.student, test.public_uuid, [{ question: answered?.id, body: { code } }]),
+      ),
+    );
+    expect(responses.map(({ status, body }) => [status, body.status, body.score])).toEqual([
+      [201, "graded", 3],
+      [201, "graded", 0],
+      [201, "graded", 0],
+    ]);
+  });
+
   it("serves the docs page and its assets from node_modules", async () => {
     const page = await call(servedApi(baseUrl), "GET", "/docs");
     expect(page.status).toBe(200);
