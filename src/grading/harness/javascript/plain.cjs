@@ -10,8 +10,9 @@
  * and the judge fails the case rather than coerce it.
  *
  * Tags: ["u"] undefined, ["n"] null, ["b", bool], ["d", "1.5" | "NaN" | "-0" | "Infinity"],
- * ["i", "123"] bigint, ["s", text], ["a", [items]], ["o", [key, value, key, value, ...]],
- * ["M", [key, value, ...]], ["S", [items]], ["D", time], ["R", source, flags].
+ * ["i", "-7b"] bigint (hexadecimal, which the runner reads in linear time), ["s", text],
+ * ["a", [items]], ["o", [key, value, key, value, ...]], ["M", [key, value, ...]], ["S", [items]],
+ * ["D", time], ["R", source, flags].
  */
 const { types } = require("node:util");
 
@@ -76,7 +77,7 @@ function encodeValue(value, prototypes) {
       case "number":
         return ["d", numberText(item)];
       case "bigint":
-        return ["i", item.toString()];
+        return ["i", item.toString(16)];
       case "string":
         return ["s", item];
       case "symbol":

@@ -23,6 +23,7 @@ export class JsException extends Error {}
 
 const maxDepth = 110;
 const maxBigIntBits = 4_000_000;
+const maxBigIntDigits = maxBigIntBits / 4;
 
 export const isObject = (value: JsValue): value is JsObject =>
   typeof value === "object" && value !== null;
@@ -37,6 +38,16 @@ function decodeNumber(text: unknown): number | undefined {
   if (typeof text !== "string" || text.length > 30) return undefined;
   const number = Number(text);
   return numberText(number) === text ? number : undefined;
+}
+
+/** A bigint from its hexadecimal digits (read in linear time, unlike decimal ones). */
+function decodeBigInt(text: unknown): bigint | undefined {
+  if (typeof text !== "string") return undefined;
+  const negative = text.startsWith("-");
+  const digits = negative ? text.slice(1) : text;
+  if (digits.length > maxBigIntDigits || !/^[0-9a-f]+$/.test(digits)) return undefined;
+  const magnitude = BigInt(`0x${digits}`);
+  return negative ? -magnitude : magnitude;
 }
 
 /** The value the tagged JSON describes (see plain.cjs), or not ok when it is malformed. */
@@ -55,8 +66,10 @@ export function decodeValue(raw: unknown, depth = 0): Decoded {
       const number = decodeNumber(body);
       return number === undefined ? failed : ok(number);
     }
-    case "i":
-      return typeof body === "string" && /^-?\d{1,1300000}$/.test(body) ? ok(BigInt(body)) : failed;
+    case "i": {
+      const bigint = decodeBigInt(body);
+      return bigint === undefined ? failed : ok(bigint);
+    }
     case "s":
       return typeof body === "string" ? ok(body) : failed;
     case "a": {
@@ -201,7 +214,8 @@ function deepKey(value: JsValue, depth = 0): string {
   if (!isObject(value)) {
     if (typeof value === "string") return `s${JSON.stringify(value)}`;
     if (typeof value === "number") return `d${numberText(value)}`;
-    return `${typeof value === "bigint" ? "i" : ""}${String(value)}`;
+    if (typeof value === "bigint") return `i${value.toString(16)}`;
+    return String(value);
   }
   let key = deepKeys.get(value);
   if (key !== undefined) return key;
@@ -335,13 +349,4 @@ export function abs(value: JsValue): JsValue {
   if (typeof primitive === "bigint")
     throw new JsException("TypeError: Cannot convert a BigInt value to a number");
   return Math.abs(primitive as number);
-}
-
-/** How a value reads in a message: JSON-like, short. */
-export function describeValue(value: JsValue): string {
-  if (typeof value === "string") return JSON.stringify(value).slice(0, 200);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "number") return numberText(value);
-  if (!isObject(value)) return String(value);
-  return String(toPrimitive(value, "string")).slice(0, 200);
 }
