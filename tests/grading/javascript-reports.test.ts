@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { javascriptHarness } from "../../src/grading/harness/javascript";
 import type { JavaScriptPlan } from "../../src/grading/harness/javascript/plan";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
-import { defaultLimits, type SandboxEnding } from "../../src/grading/sandbox/sandbox";
+import { defaultLimits } from "../../src/grading/sandbox/sandbox";
+import { sandboxEnding as ending } from "../helpers/sandbox-ending";
 
 const sandbox = new BwrapSandbox(defaultLimits(2000, 256), 8);
 const tests = [
@@ -29,14 +30,6 @@ beforeAll(async () => {
   plan = outcome.plan;
 });
 
-const ending = (channel: string): SandboxEnding => ({
-  channel,
-  stoppedFor: undefined,
-  exitCode: 0,
-  signal: null,
-  stderrTail: "",
-  timeLimitMs: 2000,
-});
 const lines = (...frames: string[]) => `${frames.join("\n")}\n`;
 const thrown =
   '["t",2,["T",1,{"chain":["Error","Object"],"text":"Error: bad","props":{"name":"Error","message":"bad"}}]]';

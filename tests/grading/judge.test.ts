@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { judgeAnswer } from "../../src/grading/harness/python/judge";
 import { decodeOutcome, type PythonPlan } from "../../src/grading/harness/python/plan";
-import type { SandboxEnding } from "../../src/grading/sandbox/sandbox";
+import { sandboxEnding as ending } from "../helpers/sandbox-ending";
 
 type Plan = Exclude<PythonPlan, { invalid: string }>;
 
@@ -33,15 +33,6 @@ const plan: Plan = {
   stop: null,
 };
 
-const ending = (channel: string, extra: Partial<SandboxEnding> = {}): SandboxEnding => ({
-  channel,
-  stoppedFor: undefined,
-  exitCode: 0,
-  signal: null,
-  stderrTail: "",
-  timeLimitMs: 2000,
-  ...extra,
-});
 const lines = (...frames: string[]) => `${frames.join("\n")}\n`;
 const honest = ['["start"]', '["p",0,["i","3"]]', '["p",1,["i","2"]]', '["done"]'];
 
