@@ -164,7 +164,8 @@ export function createApp(deps: AppDeps) {
     type: "apiKey",
     in: "query",
     name: "token",
-    description: "An access token in the query string; only the xlsx export accepts it",
+    description:
+      "An access token in the query string; only the download links accept it (the xlsx export, the histogram SVG)",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "basicAuth", {
     type: "http",

@@ -100,9 +100,12 @@ describe("xlsx export", () => {
     expect(decodeURIComponent(disposition.split("UTF-8''")[1] ?? "")).toBe(`${testName}.xlsx`);
   });
 
-  it("has one sheet named after the test, with a bold frozen header and an auto-filter", async () => {
+  it("has a sheet named after the test, with a bold frozen header and an auto-filter, then the statistics", async () => {
     const workbook = await workbookOf(await download());
-    expect(workbook.worksheets).toHaveLength(1);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual([
+      'Контрольная_ "дроби" _ 5 класс',
+      "Статистика",
+    ]);
     const sheet = workbook.worksheets[0] as ExcelJS.Worksheet;
     expect(sheet.name).toBe('Контрольная_ "дроби" _ 5 класс');
     expect(sheet.getRow(1).font?.bold).toBe(true);
@@ -151,7 +154,7 @@ describe("xlsx export", () => {
   it("is reachable with ?token=<access token> for plain download links", async () => {
     const response = await download(`?token=${world.teacher.access}`);
     expect(response.status).toBe(200);
-    expect((await workbookOf(response)).worksheets).toHaveLength(1);
+    expect((await workbookOf(response)).worksheets).toHaveLength(2);
   });
 
   it("refuses a bad, a refresh or another teacher's token in the query", async () => {

@@ -14,7 +14,7 @@ export interface ExportQuestion {
   points: number;
 }
 
-export type ExportCell = string | number | Date;
+export type ExportCell = string | number | Date | null;
 
 export const noGroupLabel = "Не в группе";
 const fixedHeaders = ["Email", "ФИ", "Группа", "Оценка", "Дата и время"] as const;
@@ -37,7 +37,7 @@ export function sheetName(testName: string): string {
 }
 
 /** A short plain-text label for a question: tags and inline images dropped, whitespace folded. */
-function questionLabel(text: string): string {
+export function questionLabel(text: string): string {
   const plain = text
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")

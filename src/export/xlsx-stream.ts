@@ -1,5 +1,5 @@
 /**
- * A one-sheet .xlsx workbook written as a stream, the same in Node and in Workers: rows are
+ * An .xlsx workbook written as a stream, the same in Node and in Workers: rows are
  * pulled as the file is written, so memory holds a page of rows and a compressor's buffer,
  * however many rows there are. Strings are inline (no shared-strings table to keep), dates
  * real Excel dates (UTC), the header bold, frozen and filtered.
@@ -13,8 +13,10 @@ export interface SheetSpec {
   widths: number[];
   /** Rows are pulled as the file is written, so only a page of them is in memory at a time. */
   rows: AsyncIterable<ExportCell[]>;
-  /** Index of the column holding dates. */
-  dateColumn: number;
+  /** Index of the column holding dates, if any. */
+  dateColumn?: number;
+  /** How many columns, from the first, the header's auto-filter covers (all by default). */
+  filterColumns?: number;
 }
 
 export const xlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -52,6 +54,7 @@ function excelDate(date: Date): number {
 }
 
 function cellXml(value: ExportCell, reference: string, style?: number): string {
+  if (value === null) return "";
   const styled = style === undefined ? "" : ` s="${style}"`;
   if (typeof value === "number")
     return `<c r="${reference}"${styled}><v>${Number.isFinite(value) ? value : 0}</v></c>`;
@@ -68,9 +71,13 @@ function rowXml(cells: ExportCell[], rowNumber: number, style?: number): string 
   return `<row r="${rowNumber}"${rowStyle}>${body}</row>`;
 }
 
+/** The last column the header's auto-filter covers. */
+const lastFilteredColumn = (spec: SheetSpec) =>
+  columnName(Math.max(spec.filterColumns ?? spec.headers.length, 1) - 1);
+
 /** The worksheet: its layout, then the rows as they come, 64 KiB or so of XML at a time. */
 async function* sheetXml(spec: SheetSpec): AsyncGenerator<string> {
-  const lastColumn = columnName(Math.max(spec.headers.length, 1) - 1);
+  const lastColumn = lastFilteredColumn(spec);
   const columns = spec.headers
     .map((_, index) => {
       const style = index === spec.dateColumn ? ` style="${dateStyle}"` : "";
@@ -101,9 +108,27 @@ async function* encoded(parts: AsyncIterable<string> | Iterable<string>) {
   for await (const part of parts) yield encoder.encode(part);
 }
 
-function workbookEntries(spec: SheetSpec): ZipEntry[] {
-  const quotedName = `'${spec.sheetName.replace(/'/g, "''")}'`;
-  const lastColumn = columnName(Math.max(spec.headers.length, 1) - 1);
+/** The workbook's list of sheets and each one's auto-filter range. */
+function workbookXml(specs: SheetSpec[]): string {
+  const sheets = specs
+    .map(
+      (spec, index) =>
+        `<sheet name="${xmlText(spec.sheetName)}" sheetId="${index + 1}" r:id="rId${index + 1}"/>`,
+    )
+    .join("");
+  const filters = specs
+    .map((spec, index) => {
+      const quotedName = `'${spec.sheetName.replace(/'/g, "''")}'`;
+      const range = `${quotedName}!$A$1:$${lastFilteredColumn(spec)}$1`;
+      return `<definedName name="_xlnm._FilterDatabase" localSheetId="${index}" hidden="1">${xmlText(range)}</definedName>`;
+    })
+    .join("");
+  return `<workbook xmlns="${mainNamespace}" xmlns:r="${relationshipNamespace}">` +
+    `<sheets>${sheets}</sheets><definedNames>${filters}</definedNames></workbook>`;
+}
+
+function workbookEntries(specs: SheetSpec[]): ZipEntry[] {
+  const sheetPath = (index: number) => `worksheets/sheet${index + 1}.xml`;
   const part = (name: string, xml: string): ZipEntry => ({
     name,
     content: encoded([`${xmlHeader}${xml}`]),
@@ -116,7 +141,12 @@ function workbookEntries(spec: SheetSpec): ZipEntry[] {
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
         '<Default Extension="xml" ContentType="application/xml"/>' +
         `<Override PartName="/xl/workbook.xml" ContentType="${type("spreadsheetml.sheet.main")}"/>` +
-        `<Override PartName="/xl/worksheets/sheet1.xml" ContentType="${type("spreadsheetml.worksheet")}"/>` +
+        specs
+          .map(
+            (_, index) =>
+              `<Override PartName="/xl/${sheetPath(index)}" ContentType="${type("spreadsheetml.worksheet")}"/>`,
+          )
+          .join("") +
         `<Override PartName="/xl/styles.xml" ContentType="${type("spreadsheetml.styles")}"/>` +
         "</Types>",
     ),
@@ -126,19 +156,17 @@ function workbookEntries(spec: SheetSpec): ZipEntry[] {
         `<Relationship Id="rId1" Type="${relationshipNamespace}/officeDocument" Target="xl/workbook.xml"/>` +
         "</Relationships>",
     ),
-    part(
-      "xl/workbook.xml",
-      `<workbook xmlns="${mainNamespace}" xmlns:r="${relationshipNamespace}">` +
-        `<sheets><sheet name="${xmlText(spec.sheetName)}" sheetId="1" r:id="rId1"/></sheets>` +
-        '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">' +
-        `${xmlText(quotedName)}!$A$1:$${lastColumn}$1</definedName></definedNames>` +
-        "</workbook>",
-    ),
+    part("xl/workbook.xml", workbookXml(specs)),
     part(
       "xl/_rels/workbook.xml.rels",
       `<Relationships xmlns="${packageRelationships}">` +
-        `<Relationship Id="rId1" Type="${relationshipNamespace}/worksheet" Target="worksheets/sheet1.xml"/>` +
-        `<Relationship Id="rId2" Type="${relationshipNamespace}/styles" Target="styles.xml"/>` +
+        specs
+          .map(
+            (_, index) =>
+              `<Relationship Id="rId${index + 1}" Type="${relationshipNamespace}/worksheet" Target="${sheetPath(index)}"/>`,
+          )
+          .join("") +
+        `<Relationship Id="rId${specs.length + 1}" Type="${relationshipNamespace}/styles" Target="styles.xml"/>` +
         "</Relationships>",
     ),
     part(
@@ -158,19 +186,23 @@ function workbookEntries(spec: SheetSpec): ZipEntry[] {
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
         "</styleSheet>",
     ),
-    { name: "xl/worksheets/sheet1.xml", content: encoded(sheetXml(spec)) },
+    ...specs.map((spec, index) => ({
+      name: `xl/${sheetPath(index)}`,
+      content: encoded(sheetXml(spec)),
+    })),
   ];
 }
 
 /**
- * The workbook as a byte stream that is written as it is read (backpressure reaches the rows'
- * source). A failure midway is reported to `onError` and ends the stream with an error.
+ * The workbook of the sheets, in order, as a byte stream that is written as it is read
+ * (backpressure reaches the rows' source; a sheet's rows are pulled only once the one before it
+ * is written). A failure midway is reported to `onError` and ends the stream with an error.
  */
-export function streamSheet(
-  spec: SheetSpec,
+export function streamWorkbook(
+  specs: SheetSpec[],
   onError: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
-  const chunks = zipStream(workbookEntries(spec));
+  const chunks = zipStream(workbookEntries(specs));
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {

@@ -77,3 +77,12 @@ export const IdParamsSchema = z.object({
     .max(Number.MAX_SAFE_INTEGER)
     .openapi({ param: { name: "id", in: "path", required: true }, type: "integer", example: 1 }),
 });
+
+/** `?token=<access token>`: the download links' stand-in for an Authorization header. */
+export const TokenQuerySchema = z.object({
+  token: z
+    .string()
+    .max(4096)
+    .optional()
+    .openapi({ description: "An access token, for download links" }),
+});

@@ -133,7 +133,7 @@ export interface CompletionPage {
 }
 
 /** Lets other requests run: the next macrotask turn of the event loop. */
-const nextTurn = () =>
+export const nextTurn = () =>
   new Promise<void>((resolve) =>
     typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
   );

@@ -19,7 +19,8 @@ import {
   rememberIdempotencyKey,
   selectIdempotencyKey,
 } from "../../db/queries/idempotency";
-import { loadTestTree, type TestRow } from "../../db/queries/tests";
+import { loadTestStatistics } from "../../db/queries/statistics";
+import { loadTestTree, type TestRow, type TestTree } from "../../db/queries/tests";
 import type { UserRow } from "../../db/queries/users";
 import { sha256Hex } from "../../digest";
 import { relationToTest } from "../../domain/access";
@@ -37,8 +38,16 @@ import {
   groupLabel,
   sheetName,
 } from "../../domain/export";
+import type { AttemptsMode } from "../../domain/statistics";
+import {
+  statisticsFilterColumns,
+  statisticsSheetHeaders,
+  statisticsSheetName,
+  statisticsSheetRows,
+  statisticsSheetWidths,
+} from "../../domain/statistics-sheet";
 import { needsGrading, resolveSubmission } from "../../domain/submission";
-import { streamSheet, xlsxContentType } from "../../export/xlsx-stream";
+import { streamWorkbook, xlsxContentType } from "../../export/xlsx-stream";
 import { currentUser } from "../../http/authentication";
 import type { AppContext, AppDeps, AppEnv } from "../../http/context";
 import {
@@ -270,6 +279,13 @@ async function* exportRows(
   }
 }
 
+/** The statistics sheet's rows, computed when the writer gets to them. */
+async function* statisticsRows(store: Store, test: TestTree, attempts: AttemptsMode) {
+  const statistics = await loadTestStatistics(store, test, attempts);
+  const texts = new Map(test.questions.map((question) => [question.id, question.text]));
+  yield* statisticsSheetRows(statistics, texts, attempts);
+}
+
 export const exportTestCompletions: RouteHandler<
   typeof routes.exportTestCompletions,
   AppEnv
@@ -282,14 +298,23 @@ export const exportTestCompletions: RouteHandler<
   const questions = test.questions.map(({ id, text, points }) => ({ id, text, points }));
   const openGroupIds = new Set(test.availableFor.map((group) => group.id));
   const requestId = c.get("requestId");
-  const body = streamSheet(
-    {
-      sheetName: sheetName(test.name),
-      headers: exportHeaders(questions),
-      widths: exportColumnWidths(questions),
-      rows: exportRows(store, test, questions, openGroupIds),
-      dateColumn: 4,
-    },
+  const body = streamWorkbook(
+    [
+      {
+        sheetName: sheetName(test.name),
+        headers: exportHeaders(questions),
+        widths: exportColumnWidths(questions),
+        rows: exportRows(store, test, questions, openGroupIds),
+        dateColumn: 4,
+      },
+      {
+        sheetName: statisticsSheetName,
+        headers: statisticsSheetHeaders,
+        widths: statisticsSheetWidths,
+        rows: statisticsRows(store, test, c.req.valid("query").attempts),
+        filterColumns: statisticsFilterColumns,
+      },
+    ],
     (error) =>
       c.var.deps.logger.error("export failed", { request_id: requestId, error: String(error) }),
   );

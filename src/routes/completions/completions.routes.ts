@@ -13,9 +13,11 @@ import {
   IdParamsSchema,
   jsonContent,
   requestBody,
+  TokenQuerySchema,
 } from "../../http/openapi";
 import { PageQuerySchema, pagedListContent } from "../../http/paging";
 import { rateLimit } from "../../http/rate-limit";
+import { AttemptsQuerySchema } from "../tests/statistics.schemas";
 import { PublicUuidParamsSchema } from "../tests/tests.routes";
 import {
   CreateCompletionBodySchema,
@@ -95,19 +97,13 @@ export const exportTestCompletions = createRoute({
   operationId: "tests_completions_export_retrieve",
   summary: "Get completions of test in xlsx format.",
   description:
-    "Also accepts `?token=<access token>` instead of the Authorization header, for plain download links.",
+    "Also accepts `?token=<access token>` instead of the Authorization header, for plain download links. A second sheet, `Статистика`, holds the statistics of `tests_statistics_retrieve` over the completions `attempts` selects.",
   tags: ["tests"],
   security: [...authenticated, { tokenQuery: [] }],
   middleware: [acceptTokenQuery, requireUser] as const,
   request: {
     params: IdParamsSchema,
-    query: z.object({
-      token: z
-        .string()
-        .max(4096)
-        .optional()
-        .openapi({ description: "An access token, for download links" }),
-    }),
+    query: TokenQuerySchema.extend(AttemptsQuerySchema.shape),
   },
   responses: {
     200: {

@@ -1,4 +1,6 @@
 import { createRouter } from "../../http/router";
+import * as statisticsHandlers from "./statistics.handlers";
+import * as statisticsRoutes from "./statistics.routes";
 import * as handlers from "./tests.handlers";
 import * as routes from "./tests.routes";
 
@@ -11,4 +13,9 @@ export const testsRouter = createRouter()
   .openapi(routes.allowForGroup, handlers.allowForGroup)
   .openapi(routes.disallowForGroup, handlers.disallowForGroup)
   .openapi(routes.regenerateUuid, handlers.regenerateUuid)
-  .openapi(routes.getPublicTest, handlers.getPublicTest);
+  .openapi(routes.getPublicTest, handlers.getPublicTest)
+  .openapi(statisticsRoutes.getTestStatistics, statisticsHandlers.getTestStatistics)
+  .openapi(
+    statisticsRoutes.getTestStatisticsHistogram,
+    statisticsHandlers.getTestStatisticsHistogram,
+  );

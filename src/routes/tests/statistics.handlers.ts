@@ -1,0 +1,42 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { loadTestStatistics } from "../../db/queries/statistics";
+import { loadTestTree } from "../../db/queries/tests";
+import type { AttemptsMode } from "../../domain/statistics";
+import { histogramSvg } from "../../export/histogram-svg";
+import { preferredLanguage } from "../../http/accept-language";
+import { currentUser } from "../../http/authentication";
+import type { AppContext, AppEnv } from "../../http/context";
+import type * as routes from "./statistics.routes";
+import { ownTest } from "./tests.handlers";
+
+/** The statistics of a test the caller created (while a teacher), with the test. */
+export async function statisticsOfOwnTest(c: AppContext, testId: number, attempts: AttemptsMode) {
+  const { store } = c.var.deps;
+  const test = await loadTestTree(store.db, await ownTest(store.db, currentUser(c), testId));
+  return { test, statistics: await loadTestStatistics(store, test, attempts) };
+}
+
+export const getTestStatistics: RouteHandler<typeof routes.getTestStatistics, AppEnv> = async (
+  c,
+) => {
+  const { attempts } = c.req.valid("query");
+  const { statistics } = await statisticsOfOwnTest(c, c.req.valid("param").id, attempts);
+  return c.json(statistics, 200);
+};
+
+export const getTestStatisticsHistogram: RouteHandler<
+  typeof routes.getTestStatisticsHistogram,
+  AppEnv
+> = async (c) => {
+  const { attempts } = c.req.valid("query");
+  const { test, statistics } = await statisticsOfOwnTest(c, c.req.valid("param").id, attempts);
+  const language = preferredLanguage(c.req.header("accept-language"));
+  const svg = histogramSvg({ testName: test.name, statistics, attempts, language });
+  return c.body(svg, 200, {
+    "Content-Type": "image/svg+xml; charset=utf-8",
+    "Content-Language": language,
+    Vary: "Accept-Language",
+    // Were anything to slip into the image, a browser opening it would still run nothing.
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+  });
+};
