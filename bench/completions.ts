@@ -1,9 +1,12 @@
 /**
- * Scoring and export figures through the real app over a libSQL file (no network):
+ * Scoring, export and statistics figures through the real app over a libSQL file (no network):
  * - time to submit and score a 100-question completion (no code questions);
- * - time, file size and extra memory to export 5,000 completions of a 20-question test.
+ * - time, file size and extra memory to export 5,000 completions of a 20-question test;
+ * - time, extra memory and the longest event-loop stall of a test's statistics over 5,000 and
+ *   20,000 completions (250 and 1,000 students × 20 attempts), for each `?attempts`.
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { call } from "../tests/helpers/api";
 import { createTestApp } from "../tests/helpers/app";
 import {
@@ -13,6 +16,7 @@ import {
   sampleQuestions,
 } from "../tests/helpers/fixtures";
 import { sampleAnswers, teacherViewOf } from "../tests/helpers/submit";
+import { seedAttempts } from "./seed-attempts";
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -84,10 +88,79 @@ const response = await t.app.request(
 const bytes = (await response.arrayBuffer()).byteLength;
 const exportMs = performance.now() - exportStarted;
 clearInterval(sampler);
+
+/** Runs `request` `runs` times: wall and CPU time, peak RSS over the baseline, longest stall. */
+async function measure(request: () => Response | Promise<Response>, runs = 5) {
+  await (await request()).arrayBuffer();
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const watch = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 2);
+  const stalls = monitorEventLoopDelay({ resolution: 5 });
+  stalls.enable();
+  const wallMs: number[] = [];
+  const cpuMs: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const response = await request();
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`statistics failed: ${response.status}`);
+    wallMs.push(performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    cpuMs.push((used.user + used.system) / 1000);
+  }
+  stalls.disable();
+  clearInterval(watch);
+  return {
+    wall: median(wallMs),
+    cpu: median(cpuMs),
+    extraRss: peak - rssBefore,
+    stallMs: stalls.max / 1e6,
+  };
+}
+
+const statisticsSeedStarted = performance.now();
+const classes = [
+  await seedAttempts(t.store, {
+    teacherId: teacher.id,
+    organizationId: organization.id,
+    students: 250,
+    attempts: 20,
+  }),
+  await seedAttempts(t.store, {
+    teacherId: teacher.id,
+    organizationId: organization.id,
+    students: 1000,
+    attempts: 20,
+  }),
+];
+const statisticsSeedSeconds = (performance.now() - statisticsSeedStarted) / 1000;
+const statisticsRows: string[] = [];
+for (const seeded of classes) {
+  for (const attempts of ["latest", "best", "all"]) {
+    const path = `/api/tests/${seeded.testId}/statistics/?attempts=${attempts}`;
+    const figures = await measure(() =>
+      t.app.request(path, { headers: { authorization: `Bearer ${teacher.access}` } }),
+    );
+    statisticsRows.push(
+      `| ${seeded.completions.toLocaleString("en")} | ${attempts} | ${figures.wall.toFixed(0)} | ${figures.cpu.toFixed(0)} | +${mib(figures.extraRss)} | ${figures.stallMs.toFixed(0)} |`,
+    );
+  }
+}
+const histogram = await measure(() =>
+  t.app.request(`/api/tests/${classes[1]?.testId}/statistics/histogram.svg?attempts=all`, {
+    headers: { authorization: `Bearer ${teacher.access}` },
+  }),
+);
 await t.close();
 
 console.log(
-  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}, load average ${loadavg()
+    .map((load) => load.toFixed(1))
+    .join(" / ")} (1 / 5 / 15 min, at the end)`,
 );
 console.log(
   `submit + score a 100-question completion: median ${median(submitMs).toFixed(1)} ms over ${submitMs.length} runs`,
@@ -97,4 +170,13 @@ console.log(
 );
 console.log(
   `export 5,000 completions: ${(exportMs / 1000).toFixed(2)} s, ${mib(bytes)} file, peak RSS +${mib(peakRss - baseline.rss)}`,
+);
+console.log(
+  `\nstatistics (seeded ${classes.map((c) => c.completions.toLocaleString("en")).join(" + ")} completions in ${statisticsSeedSeconds.toFixed(0)} s); medians of 5 runs:`,
+);
+console.log("| completions | ?attempts | wall ms | CPU ms | peak RSS | longest stall ms |");
+console.log("|---|---|---|---|---|---|");
+for (const row of statisticsRows) console.log(row);
+console.log(
+  `histogram.svg over ${classes[1]?.completions.toLocaleString("en")} completions (?attempts=all): ${histogram.wall.toFixed(0)} ms, CPU ${histogram.cpu.toFixed(0)} ms, peak RSS +${mib(histogram.extraRss)}`,
 );

@@ -1,66 +1,48 @@
 /**
  * Seeds a class that took one test many times, straight into the database through the same
  * queries the API uses: `students` students of varied ability, `attemptsPerStudent` completions
- * each, of a 20-question test (radio, check, text and graded code questions).
+ * each, of a 20-question test (radio, check, text, and code questions as the grader leaves them).
  */
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Store } from "../src/db/client";
 import { insertCompletion } from "../src/db/queries/completions";
-import { insertQuestions, loadTestTree, type NewQuestion } from "../src/db/queries/tests";
+import {
+  insertQuestions,
+  loadTestTree,
+  type NewQuestion,
+  type TestTree,
+} from "../src/db/queries/tests";
 import { answers, completions, tests, users } from "../src/db/schema";
+import type { AnswerRecord } from "../src/domain/completion-views";
 import { generatePublicUuid } from "../src/domain/public-uuid";
 import { resolveSubmission } from "../src/domain/submission";
 import type { AnswerInput } from "../src/routes/completions/completions.schemas";
 
-const questionCount = 20;
+const types = ["radio", "check", "text", "code"] as const;
+/** Code questions are worth as many points as they have cases: points = cases passed. */
 const casesPerCodeQuestion = 3;
 
 function questions(): NewQuestion[] {
-  return Array.from({ length: questionCount }, (_, index) => {
-    const type = (["radio", "check", "text", "code"] as const)[index % 4] ?? "radio";
-    const base = {
+  return Array.from({ length: 20 }, (_, index) => {
+    const type = types[index % types.length] ?? "radio";
+    const variants =
+      type === "radio"
+        ? ["right", "wrong", "also wrong"].map((text, i) => ({ text, isCorrect: i === 0 }))
+        : type === "check"
+          ? ["a", "b", "c", "d"].map((text, i) => ({ text, isCorrect: i < 2 }))
+          : type === "text"
+            ? [{ text: "Paris", isCorrect: true }]
+            : [];
+    return {
       text: `Question ${index + 1}`,
       type,
-      points: 1 + (index % 4),
+      points: type === "code" ? casesPerCodeQuestion : 1 + (index % 4),
       numberInTest: index,
+      testingCode: type === "code" ? "assert f(1) == 1\nassert f(2) == 4\nassert f(3) == 9" : null,
+      strictScore: type === "check" || type === "code" ? false : null,
+      language: type === "code" ? "python" : null,
+      variants,
     };
-    switch (type) {
-      case "radio":
-        return {
-          ...base,
-          testingCode: null,
-          strictScore: null,
-          language: null,
-          variants: ["right", "wrong", "also wrong"].map((text, i) => ({
-            text,
-            isCorrect: i === 0,
-          })),
-        };
-      case "check":
-        return {
-          ...base,
-          testingCode: null,
-          strictScore: false,
-          language: null,
-          variants: ["a", "b", "c", "d"].map((text, i) => ({ text, isCorrect: i < 2 })),
-        };
-      case "text":
-        return {
-          ...base,
-          testingCode: null,
-          strictScore: null,
-          language: null,
-          variants: [{ text: "Paris", isCorrect: true }],
-        };
-      default:
-        return {
-          ...base,
-          testingCode: "assert f(1) == 1\nassert f(2) == 4\nassert f(3) == 9",
-          strictScore: false,
-          language: "python",
-          variants: [],
-        };
-    }
   });
 }
 
@@ -73,28 +55,56 @@ function randomGenerator(seed: number) {
   };
 }
 
-export interface SeededAttempts {
-  testId: number;
-  completions: number;
+/** One completion's answers: each question skipped now and then, right with the given chance. */
+function answersOf(tree: TestTree, ability: number, random: () => number): AnswerRecord[] {
+  const inputs: AnswerInput[] = [];
+  const code: AnswerRecord[] = [];
+  for (const question of tree.questions) {
+    if (random() < 0.05) continue;
+    const right = random() < ability;
+    const picked = question.variants.filter((variant) => variant.isCorrect === right);
+    if (question.type === "radio")
+      inputs.push({ question: question.id, body: { picked_variant: { id: picked[0]?.id } } });
+    if (question.type === "check")
+      inputs.push({
+        question: question.id,
+        body: { picked_variants: picked.map(({ id }) => ({ id })) },
+      });
+    if (question.type === "text")
+      inputs.push({
+        question: question.id,
+        body: { picked_variant: { text: right ? "paris" : "London" } },
+      });
+    if (question.type === "code") {
+      const passed = Math.min(casesPerCodeQuestion, Math.floor(random() * 4 * ability + 0.5));
+      code.push({
+        questionId: question.id,
+        type: "code",
+        pickedVariant: null,
+        pickedVariants: [],
+        text: null,
+        code: "def f(x):\n    return x * x\n",
+        points: passed,
+        isCorrect: passed === casesPerCodeQuestion,
+        runtimeErrors: null,
+        passed,
+        total: casesPerCodeQuestion,
+      });
+    }
+  }
+  const scored = resolveSubmission(tree, inputs);
+  if (!scored.ok) throw new Error("seeded answers must be valid");
+  return [...scored.answers, ...code];
 }
 
 export async function seedAttempts(
   store: Store,
-  {
-    teacherId,
-    organizationId,
-    students,
-    attemptsPerStudent,
-  }: {
-    teacherId: number;
-    organizationId: number;
-    students: number;
-    attemptsPerStudent: number;
-  },
-): Promise<SeededAttempts> {
+  options: { teacherId: number; organizationId: number; students: number; attempts: number },
+): Promise<{ testId: number; completions: number }> {
+  const { teacherId, organizationId } = options;
   const random = randomGenerator(42);
-  const { testId, studentIds } = await store.transaction(async (tx) => {
-    const [test] = await tx
+  const test = await store.transaction(async (tx) => {
+    const [row] = await tx
       .insert(tests)
       .values({
         name: "Дроби и проценты — итоговая работа",
@@ -102,110 +112,58 @@ export async function seedAttempts(
         organizationId,
         publicUuid: generatePublicUuid(),
       })
-      .returning({ id: tests.id });
-    if (!test) throw new Error("no test");
-    await insertQuestions(tx, test.id, questions());
-    const inserted = await tx
-      .insert(users)
-      .values(
-        Array.from({ length: students }, (_, i) => ({
-          email: `attempts${i}.${test.id}@bench.example`,
-          passwordHash: "unused",
-          firstName: `Student${i}`,
-          lastName: "Bench",
-          organizationId,
-        })),
-      )
-      .returning({ id: users.id });
-    return { testId: test.id, studentIds: inserted.map((row) => row.id) };
+      .returning();
+    if (!row) throw new Error("no test");
+    await insertQuestions(tx, row.id, questions());
+    return row;
   });
-  const test = await store.db.select().from(tests).where(eq(tests.id, testId)).get();
-  if (!test) throw new Error("the test was just created");
+  const studentIds = await store.transaction(async (tx) =>
+    (
+      await tx
+        .insert(users)
+        .values(
+          Array.from({ length: options.students }, (_, i) => ({
+            email: `attempts${i}.${test.id}@bench.example`,
+            passwordHash: "not a hash: these students never sign in",
+            firstName: `Student${i}`,
+            lastName: "Bench",
+            organizationId,
+          })),
+        )
+        .returning({ id: users.id })
+    ).map((row) => row.id),
+  );
   const tree = await loadTestTree(store.db, test);
   const abilities = studentIds.map(() => 0.2 + 0.7 * random());
   const start = Date.UTC(2026, 8, 1, 8);
-  for (let attempt = 0; attempt < attemptsPerStudent; attempt++) {
-    // Concurrent inserts: the Node store commits them in groups, as it would a class's submissions.
-    const inserts: Promise<unknown>[] = [];
-    for (const [index, userId] of studentIds.entries()) {
-      const ability = Math.min(0.95, (abilities[index] as number) + attempt * 0.01);
-      const inputs: AnswerInput[] = tree.questions
-        .filter((question) => question.type !== "code" && random() < 0.95)
-        .map((question) => {
-          const right = random() < ability;
-          const variant =
-            question.variants.find((v) => v.isCorrect === right) ?? question.variants[0];
-          if (question.type === "check")
-            return {
-              question: question.id,
-              body: {
-                picked_variants: question.variants
-                  .filter((v) => v.isCorrect === right || random() < 0.2)
-                  .map(({ id }) => ({ id })),
-              },
-            };
-          if (question.type === "text")
-            return {
-              question: question.id,
-              body: { picked_variant: { text: right ? "paris" : "London" } },
-            };
-          return { question: question.id, body: { picked_variant: { id: variant?.id } } };
-        });
-      const scored = resolveSubmission(tree, inputs);
-      if (!scored.ok) throw new Error("seeded answers must be valid");
-      const graded = tree.questions
-        .filter((question) => question.type === "code")
-        .map((question) => {
-          const passed = Math.round(ability * casesPerCodeQuestion * random() * 1.2);
-          const points = Math.floor(
-            (question.points * Math.min(passed, casesPerCodeQuestion)) / casesPerCodeQuestion,
-          );
-          return {
-            ...scored.answers[0],
-            questionId: question.id,
-            type: "code" as const,
-            pickedVariant: null,
-            pickedVariants: [],
-            text: null,
-            code: "def f(x):\n    return x * x\n",
-            points,
-            isCorrect: points === question.points,
-            runtimeErrors: null,
-            passed: Math.min(passed, casesPerCodeQuestion),
-            total: casesPerCodeQuestion,
-          };
-        });
-      const all = [...scored.answers, ...graded];
-      inserts.push(
-        insertCompletion(
-          store,
-          {
-            userId,
-            testId,
-            score: all.reduce((sum, answer) => sum + answer.points, 0),
-            status: "graded",
-            createdAt: new Date(start + (attempt * studentIds.length + index) * 1000),
-          },
-          all,
-        ),
+  for (let attempt = 0; attempt < options.attempts; attempt++) {
+    // Submitted at once, as a class would: the Node store commits them in groups.
+    const inserts = studentIds.map((userId, index) => {
+      // Students do a little better with every attempt.
+      const ability = Math.min(0.95, (abilities[index] ?? 0.5) + attempt * 0.01);
+      const records = answersOf(tree, ability, random);
+      return insertCompletion(
+        store,
+        {
+          userId,
+          testId: test.id,
+          score: records.reduce((sum, answer) => sum + answer.points, 0),
+          status: "graded",
+          createdAt: new Date(start + (attempt * studentIds.length + index) * 1000),
+        },
+        records,
       );
-    }
+    });
     await Promise.all(inserts);
   }
-  // insertCompletion leaves the grader's case counts to it: fill them in as it would.
-  const codeQuestionIds = tree.questions.filter((q) => q.type === "code").map((q) => q.id);
+  // insertCompletion leaves the case counts to the grader; the grader would have set them so.
+  const codeQuestions = tree.questions.filter((q) => q.type === "code").map((q) => q.id);
   await store.transaction((tx) =>
     tx
       .update(answers)
-      .set({
-        total: casesPerCodeQuestion,
-        passed: sql`(${answers.points} * ${casesPerCodeQuestion}) / (select points from questions where id = ${answers.questionId})`,
-      })
-      .where(inArray(answers.questionId, codeQuestionIds)),
+      .set({ passed: answers.points, total: casesPerCodeQuestion })
+      .where(inArray(answers.questionId, codeQuestions)),
   );
-  const [counted] = await store.db
-    .select({ n: sql<number>`count(*)` })
-    .from(completions)
-    .where(eq(completions.testId, testId));
-  return { testId, completions: counted?.n ?? 0 };
+  const seeded = await store.db.$count(completions, eq(completions.testId, test.id));
+  return { testId: test.id, completions: seeded };
 }

@@ -41,6 +41,8 @@ function creatorRequests(): [string, string, RequestOptions][] {
     ["GET", `/api/tests/${testId}/completions/`, {}],
     ["GET", `/api/tests/${testId}/completions/?limit=1`, {}],
     ["GET", `/api/tests/${testId}/completions/export/`, {}],
+    ["GET", `/api/tests/${testId}/statistics/`, {}],
+    ["GET", `/api/tests/${testId}/statistics/histogram.svg`, {}],
     ["POST", `/api/tests/${testId}/allow_for_group/`, group],
     ["POST", `/api/tests/${testId}/disallow_for_group/`, group],
     ["POST", `/api/tests/${testId}/regenerate_uuid/`, {}],
@@ -74,13 +76,19 @@ describe("a creator demoted by the owner", () => {
     expect((await setTeacher(false)).status).toBe(200);
 
     const basic = { basic: { email: world.colleague.email, password: world.colleague.password } };
-    const [bearerResponses, basicResponses, download, deletion, ownTests] = await Promise.all([
-      asCreator({ bearer: tokenBeforeDemotion }),
-      asCreator(basic),
-      call(t, "GET", `/api/tests/${testId}/completions/export/?token=${tokenBeforeDemotion}`),
-      call(t, "DELETE", `/api/tests/${testId}/`, { auth: { bearer: tokenBeforeDemotion } }),
-      call(t, "GET", "/api/tests/", { auth: { bearer: tokenBeforeDemotion } }),
-    ]);
+    const [bearerResponses, basicResponses, download, histogram, deletion, ownTests] =
+      await Promise.all([
+        asCreator({ bearer: tokenBeforeDemotion }),
+        asCreator(basic),
+        call(t, "GET", `/api/tests/${testId}/completions/export/?token=${tokenBeforeDemotion}`),
+        call(
+          t,
+          "GET",
+          `/api/tests/${testId}/statistics/histogram.svg?token=${tokenBeforeDemotion}`,
+        ),
+        call(t, "DELETE", `/api/tests/${testId}/`, { auth: { bearer: tokenBeforeDemotion } }),
+        call(t, "GET", "/api/tests/", { auth: { bearer: tokenBeforeDemotion } }),
+      ]);
     const requests = creatorRequests();
     for (const [index, response] of [...bearerResponses, ...basicResponses].entries()) {
       const [method, path] = requests[index % requests.length] ?? [];
@@ -89,7 +97,8 @@ describe("a creator demoted by the owner", () => {
       expect(response.text).not.toContain("is_correct");
       expect(response.text).not.toContain("testing_code");
     }
-    for (const response of [download, deletion, ownTests]) expect(response.status).toBe(403);
+    for (const response of [download, histogram, deletion, ownTests])
+      expect(response.status).toBe(403);
     expect(await storedTest()).toEqual(before);
   });
 

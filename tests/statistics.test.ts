@@ -1,5 +1,9 @@
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertCompletion } from "../src/db/queries/completions";
+import { findTest, loadTestTree } from "../src/db/queries/tests";
+import { resolveSubmission } from "../src/domain/submission";
+import { CreateCompletionBodySchema } from "../src/routes/completions/completions.schemas";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
 import {
@@ -751,4 +755,175 @@ describe("the export's statistics sheet", () => {
       row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)),
     );
   });
+});
+
+describe("a test read over several pages while students keep submitting", () => {
+  const questionCount = 200; // a page then holds 100 completions
+  const seeded = 330;
+
+  /** 200 questions: radio worth 1, check worth 2 (lenient), in turn. */
+  const manyQuestions = Array.from({ length: questionCount }, (_, i) =>
+    i % 2 === 0
+      ? {
+          text: `Radio ${i}`,
+          type: "radio",
+          points: 1,
+          body: { variants: [{ text: "yes", is_correct: true }, { text: "no" }] },
+        }
+      : {
+          text: `Check ${i}`,
+          type: "check",
+          points: 2,
+          body: {
+            strict_score: false,
+            variants: [
+              { text: "a", is_correct: true },
+              { text: "b", is_correct: true },
+              { text: "c" },
+            ],
+          },
+        },
+  );
+
+  /** A deterministic mix of right, wrong and missing answers. */
+  function answersFor(view: OracleQuestion[], seed: number): { question: number; body: object }[] {
+    return view.flatMap((question, i): { question: number; body: object }[] => {
+      const roll = (seed * 7919 + i * 104_729) % 97;
+      if (roll < 8) return [];
+      const [first, second, third] = question.variants;
+      if (question.type === "radio")
+        return [
+          {
+            question: question.id,
+            body: { picked_variant: { id: (roll % 3 ? first : second)?.id } },
+          },
+        ];
+      const picks = [first, roll % 2 ? second : undefined, roll % 5 ? undefined : third];
+      return [
+        {
+          question: question.id,
+          body: { picked_variants: picks.flatMap((v) => (v ? [{ id: v.id }] : [])) },
+        },
+      ];
+    });
+  }
+
+  it("counts every completion up to the moment it began, once", async () => {
+    const app = await createTestApp();
+    try {
+      const owner = await registerUser(app, { is_teacher: true });
+      const organization = await call(app, "POST", "/api/organizations/", {
+        auth: owner.auth,
+        json: { name: `Pages ${Date.now()}` },
+      });
+      const pupils: TestUser[] = [];
+      for (let i = 0; i < 12; i++)
+        pupils.push(await registerUser(app, { organization_id: organization.body.id }));
+      const created = await call(app, "POST", "/api/tests/", {
+        auth: owner.auth,
+        json: { name: "Two hundred questions", questions: manyQuestions },
+      });
+      const view = created.body as TeacherView;
+      const questionsOfBig = oracleQuestionsOf(view);
+      const group = await call(app, "POST", "/api/groups/", {
+        auth: owner.auth,
+        json: { name: "All of them" },
+      });
+      for (const pupil of pupils)
+        await call(app, "POST", `/api/groups/${group.body.id}/add_user/`, {
+          auth: owner.auth,
+          json: { user: pupil.id },
+        });
+      await call(app, "POST", `/api/tests/${view.id}/allow_for_group/`, {
+        auth: owner.auth,
+        json: { group: group.body.id },
+      });
+
+      // Arrange quickly: what submissions store, straight into the database.
+      const testRow = await findTest(app.store.db, view.id);
+      if (!testRow) throw new Error("the test was just created");
+      const tree = await loadTestTree(app.store.db, testRow);
+      await app.store.transaction(async (tx) => {
+        for (let i = 0; i < seeded; i++) {
+          const { answers } = CreateCompletionBodySchema.parse({
+            test: view.public_uuid,
+            answers: answersFor(questionsOfBig, i),
+          });
+          const scored = resolveSubmission(tree, answers);
+          if (!scored.ok) throw new Error("seeded answers must be valid");
+          await insertCompletion(
+            tx,
+            {
+              userId: (pupils[i % pupils.length] as TestUser).id,
+              testId: view.id,
+              score: scored.score,
+              status: "graded",
+              createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000),
+            },
+            scored.answers,
+          );
+        }
+      });
+
+      const read = (attempts: Attempts) =>
+        call(app, "GET", `/api/tests/${view.id}/statistics/?attempts=${attempts}`, {
+          auth: owner.auth,
+        });
+      // One student after another submits while the teacher keeps reading: reads span pages
+      // while submissions commit.
+      const modes = ["all", "latest", "best"] as const;
+      const submitted: Awaited<ReturnType<typeof call>>[] = [];
+      const writing = (async () => {
+        for (const [i, pupil] of [...pupils, ...pupils].entries()) {
+          submitted.push(
+            await call(app, "POST", "/api/completions/", {
+              auth: pupil.auth,
+              json: { test: view.public_uuid, answers: answersFor(questionsOfBig, 1000 + i) },
+            }),
+          );
+        }
+      })();
+      const reads: { attempts: Attempts; response: Awaited<ReturnType<typeof call>> }[] = [];
+      const reading = async (offset: number) => {
+        while (submitted.length < pupils.length * 2) {
+          const attempts = modes[(reads.length + offset) % modes.length] ?? "all";
+          reads.push({ attempts, response: await read(attempts) });
+        }
+      };
+      await Promise.all([writing, reading(0), reading(1), reading(2)]);
+      for (const response of submitted) expect(response.status).toBe(201);
+
+      const listed = await call(app, "GET", `/api/tests/${view.id}/completions/`, {
+        auth: owner.auth,
+      });
+      const all = fromTeacherCompletions(listed.body);
+      expect(all).toHaveLength(seeded + 24);
+      for (const { attempts, response } of reads) {
+        expect(response.status).toBe(200);
+        const body = response.body;
+        const histogramTotal = body.score.histogram.reduce(
+          (sum: number, bin: { count: number }) => sum + bin.count,
+          0,
+        );
+        expect(histogramTotal).toBe(body.completions);
+        if (attempts === "all") {
+          // Exactly the completions stored before it began: the first n, by id.
+          expect(body.completions).toBeGreaterThanOrEqual(seeded);
+          expectStatisticsToMatch(
+            body,
+            expectedStatistics(questionsOfBig, all.slice(0, body.completions), "all"),
+          );
+        } else {
+          expect(body.completions).toBe(pupils.length);
+        }
+      }
+      for (const attempts of ["latest", "best", "all"] as const)
+        expectStatisticsToMatch(
+          (await read(attempts)).body,
+          expectedStatistics(questionsOfBig, all, attempts),
+        );
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
 });

@@ -188,8 +188,9 @@ export const completions = sqliteTable(
   (t) => [
     index("completions_test_idx").on(t.testId, t.id),
     index("completions_user_idx").on(t.userId, t.id),
-    // A student's completions of a test, ranked by score and time without reading the rows.
-    index("completions_test_user_idx").on(t.testId, t.userId, t.score, t.createdAt),
+    // A student's completions of a test in the orders statistics rank them: latest, best.
+    index("completions_test_user_time_idx").on(t.testId, t.userId, t.createdAt),
+    index("completions_test_user_score_idx").on(t.testId, t.userId, t.score, t.createdAt),
   ],
 );
 

@@ -108,16 +108,19 @@ function correlation(
   return Math.max(-1, Math.min(1, r));
 }
 
-interface QuestionAccumulator extends Omit<QuestionSums, "questionId"> {}
+type QuestionAccumulator = Omit<QuestionSums, "questionId">;
 
-const emptyAccumulator = (): QuestionAccumulator => ({
-  answered: 0,
-  points: 0,
-  pointsSquared: 0,
-  pointsTimesScore: 0,
-  casesPassed: 0,
-  casesRun: 0,
-});
+const summed = [
+  "answered",
+  "points",
+  "pointsSquared",
+  "pointsTimesScore",
+  "casesPassed",
+  "casesRun",
+] as const satisfies (keyof QuestionAccumulator)[];
+
+const emptyAccumulator = (): QuestionAccumulator =>
+  Object.fromEntries(summed.map((key) => [key, 0])) as QuestionAccumulator;
 
 /** Adds up `CompletionSums` pages, then turns the totals into the statistics. */
 export class StatisticsReducer {
@@ -134,10 +137,9 @@ export class StatisticsReducer {
   add(sums: CompletionSums): void {
     for (const { score, count } of sums.scores)
       this.#scoreCounts.set(score, (this.#scoreCounts.get(score) ?? 0) + count);
-    for (const { questionId, ...part } of sums.questions) {
-      const total = this.#byQuestion.get(questionId);
-      if (!total) continue;
-      for (const key of Object.keys(part) as (keyof QuestionAccumulator)[]) total[key] += part[key];
+    for (const part of sums.questions) {
+      const total = this.#byQuestion.get(part.questionId);
+      if (total) for (const key of summed) total[key] += part[key];
     }
     for (const { variantId, count } of sums.picks)
       this.#picks.set(variantId, (this.#picks.get(variantId) ?? 0) + count);

@@ -76,7 +76,8 @@ export function expectLabelsApart(elements: SvgElement[], width: number) {
     expect(a.left, a.text).toBeGreaterThanOrEqual(0);
     expect(a.right, a.text).toBeLessThanOrEqual(width);
     for (const b of boxes.slice(i + 1)) {
-      const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+      const apart =
+        a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
       expect(apart, `"${a.text}" and "${b.text}" overlap`).toBe(true);
     }
   }

@@ -9,7 +9,6 @@ import {
   lte,
   max,
   notExists,
-  or,
   type SQL,
   type SQLWrapper,
   sql,
@@ -33,7 +32,7 @@ import { nextTurn } from "./completions";
  */
 const answersPerPage = 20_000;
 
-/** Completions per page, from the number of questions (each completion has at most one answer each). */
+/** Completions per page: a completion holds at most one answer per question. */
 const completionsPerPage = (questions: number) =>
   Math.min(5000, Math.max(100, Math.floor(answersPerPage / Math.max(1, questions))));
 
@@ -53,26 +52,25 @@ const other = alias(completions, "other");
 const blank = (column: typeof answers.text | typeof answers.code) =>
   sql`trim(${column}, char(32, 9, 10, 13)) = ''`;
 
-/** The completions of a page that `mode` selects: `other` would count instead of `page`'s. */
+/**
+ * Whether `other`, a completion of the same student, counts instead of the page's one: it is
+ * later (`latest`), or it scored more, or as much and is later (`best`). Row values, so that the
+ * probe is one seek in the (test, student, time) or (test, student, score, time) index.
+ */
 function outranks(
   mode: AttemptsMode,
   page: { id: SQLWrapper; score: SQLWrapper; createdAt: SQLWrapper },
 ) {
-  const later = or(
-    gt(other.createdAt, page.createdAt),
-    and(eq(other.createdAt, page.createdAt), gt(other.id, page.id)),
-  );
   return mode === "latest"
-    ? later
-    : or(gt(other.score, page.score), and(eq(other.score, page.score), later));
+    ? sql`(${other.createdAt}, ${other.id}) > (${page.createdAt}, ${page.id})`
+    : sql`(${other.score}, ${other.createdAt}, ${other.id}) > (${page.score}, ${page.createdAt}, ${page.id})`;
 }
 
 /**
- * The statements of one page of at most `completionsPerPage` completions after `afterId`: the
- * page's extent, then sums of the completions it selects by score, by question (and radio pick)
- * and by check pick.
+ * A page of at most `pageSize` of the test's completions after `afterId` (CTE `page`), and those
+ * of them that `mode` counts (CTE `selected`).
  */
-function pageQueries(db: Db, scope: Scope, afterId: number) {
+function pageOfCompletions(db: Db, scope: Scope, afterId: number) {
   const { testId, mode, throughId } = scope;
   const page = db.$with("page").as(
     db
@@ -93,7 +91,7 @@ function pageQueries(db: Db, scope: Scope, afterId: number) {
       .orderBy(asc(completions.id))
       .limit(scope.pageSize),
   );
-  const counted = db
+  const outranking = db
     .select({ one: sql`1` })
     .from(other)
     .where(
@@ -109,8 +107,17 @@ function pageQueries(db: Db, scope: Scope, afterId: number) {
     db
       .select({ id: page.id, score: page.score })
       .from(page)
-      .where(mode === "all" ? undefined : notExists(counted)),
+      .where(mode === "all" ? undefined : notExists(outranking)),
   );
+  return { page, selected };
+}
+
+/**
+ * The statements of one page: its extent, then sums over the completions it selects by score,
+ * by question (and radio pick) and by check pick.
+ */
+function pageQueries(db: Db, scope: Scope, afterId: number) {
+  const { page, selected } = pageOfCompletions(db, scope, afterId);
   const extent = db
     .with(page)
     .select({ lastId: max(page.id), completions: count() })

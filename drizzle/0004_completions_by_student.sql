@@ -1,0 +1,2 @@
+CREATE INDEX `completions_test_user_time_idx` ON `completions` (`test_id`,`user_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `completions_test_user_score_idx` ON `completions` (`test_id`,`user_id`,`score`,`created_at`);

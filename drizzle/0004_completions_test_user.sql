@@ -1,1 +1,0 @@
-CREATE INDEX `completions_test_user_idx` ON `completions` (`test_id`,`user_id`,`score`,`created_at`);
