@@ -136,24 +136,30 @@ export async function seedAttempts(
   const tree = await loadTestTree(store.db, test);
   const abilities = studentIds.map(() => 0.2 + 0.7 * random());
   const start = Date.UTC(2026, 8, 1, 8);
-  for (let attempt = 0; attempt < options.attempts; attempt++) {
+  const total = options.attempts * studentIds.length;
+  for (let first = 0; first < total; first += 1000) {
     // Submitted at once, as a class would: the Node store commits them in groups.
-    const inserts = studentIds.map((userId, index) => {
+    const inserts: Promise<unknown>[] = [];
+    for (let n = first; n < Math.min(total, first + 1000); n++) {
+      const attempt = Math.floor(n / studentIds.length);
+      const index = n % studentIds.length;
       // Students do a little better with every attempt.
       const ability = Math.min(0.95, (abilities[index] ?? 0.5) + attempt * 0.01);
       const records = answersOf(tree, ability, random);
-      return insertCompletion(
-        store,
-        {
-          userId,
-          testId: test.id,
-          score: records.reduce((sum, answer) => sum + answer.points, 0),
-          status: "graded",
-          createdAt: new Date(start + (attempt * studentIds.length + index) * 1000),
-        },
-        records,
+      inserts.push(
+        insertCompletion(
+          store,
+          {
+            userId: studentIds[index] as number,
+            testId: test.id,
+            score: records.reduce((sum, answer) => sum + answer.points, 0),
+            status: "graded",
+            createdAt: new Date(start + n * 1000),
+          },
+          records,
+        ),
       );
-    });
+    }
     await Promise.all(inserts);
   }
   // insertCompletion leaves the case counts to the grader; the grader would have set them so.

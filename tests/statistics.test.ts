@@ -251,37 +251,13 @@ function bodyOf(question: OracleQuestion, planned: Planned) {
 
 function toOracleAnswer(question: OracleQuestion, planned: Planned): OracleAnswer {
   const variantId = (text: string) => question.variants.find((v) => v.text === text)?.id as number;
-  if ("pick" in planned)
-    return {
-      points: planned.points,
-      answered: true,
-      picks: [variantId(planned.pick)],
-      passed: null,
-      total: null,
-    };
+  const answer = { points: planned.points, answered: true, picks: [], passed: null, total: null };
+  if ("pick" in planned) return { ...answer, picks: [variantId(planned.pick)] };
   if ("picks" in planned)
-    return {
-      points: planned.points,
-      answered: planned.picks.length > 0,
-      picks: planned.picks.map(variantId),
-      passed: null,
-      total: null,
-    };
-  if ("text" in planned)
-    return {
-      points: planned.points,
-      answered: planned.answered,
-      picks: [],
-      passed: null,
-      total: null,
-    };
-  return {
-    points: planned.points,
-    answered: planned.code.trim() !== "",
-    picks: [],
-    passed: planned.passed,
-    total: planned.total,
-  };
+    return { ...answer, answered: planned.picks.length > 0, picks: planned.picks.map(variantId) };
+  if ("text" in planned) return { ...answer, answered: planned.answered };
+  const { passed, total } = planned;
+  return { ...answer, answered: planned.code.trim() !== "", passed, total };
 }
 
 async function statistics(id: number, query = "") {

@@ -53,17 +53,21 @@ const blank = (column: typeof answers.text | typeof answers.code) =>
   sql`trim(${column}, char(32, 9, 10, 13)) = ''`;
 
 /**
- * Whether `other`, a completion of the same student, counts instead of the page's one: it is
- * later (`latest`), or it scored more, or as much and is later (`best`). Row values, so that the
- * probe is one seek in the (test, student, time) or (test, student, score, time) index.
+ * What makes `other`, a completion of the same student, count instead of the page's one: being
+ * later (`latest`); a higher score, or the same score and being later (`best`). Each condition
+ * is one seek in the (test, student, time) or (test, student, score, time) index, ties included.
  */
-function outranks(
-  mode: AttemptsMode,
+function outranking(
+  mode: Exclude<AttemptsMode, "all">,
   page: { id: SQLWrapper; score: SQLWrapper; createdAt: SQLWrapper },
-) {
-  return mode === "latest"
-    ? sql`(${other.createdAt}, ${other.id}) > (${page.createdAt}, ${page.id})`
-    : sql`(${other.score}, ${other.createdAt}, ${other.id}) > (${page.score}, ${page.createdAt}, ${page.id})`;
+): (SQL | undefined)[] {
+  const later = [
+    gt(other.createdAt, page.createdAt),
+    and(eq(other.createdAt, page.createdAt), gt(other.id, page.id)),
+  ];
+  if (mode === "latest") return later;
+  const sameScore = eq(other.score, page.score);
+  return [gt(other.score, page.score), ...later.map((condition) => and(sameScore, condition))];
 }
 
 /**
@@ -91,23 +95,26 @@ function pageOfCompletions(db: Db, scope: Scope, afterId: number) {
       .orderBy(asc(completions.id))
       .limit(scope.pageSize),
   );
-  const outranking = db
-    .select({ one: sql`1` })
-    .from(other)
-    .where(
-      and(
-        eq(other.userId, page.userId),
-        eq(other.testId, testId),
-        // Unary plus: not a range for an index, so the probe takes the (test, student) index.
-        sql`+${other.id} <= ${throughId}`,
-        outranks(mode, page),
-      ),
+  const outrankedBy = (condition: SQL | undefined) =>
+    notExists(
+      db
+        .select({ one: sql`1` })
+        .from(other)
+        .where(
+          and(
+            eq(other.userId, page.userId),
+            eq(other.testId, testId),
+            // Unary plus: not a range for an index, so the probe takes the (test, student) ones.
+            sql`+${other.id} <= ${throughId}`,
+            condition,
+          ),
+        ),
     );
   const selected = db.$with("selected").as(
     db
       .select({ id: page.id, score: page.score })
       .from(page)
-      .where(mode === "all" ? undefined : notExists(outranking)),
+      .where(mode === "all" ? undefined : and(...outranking(mode, page).map(outrankedBy))),
   );
   return { page, selected };
 }
