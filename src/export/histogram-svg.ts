@@ -4,56 +4,9 @@
  * image has no scripts, links, styles, fonts or images of its own.
  */
 import type { AttemptsMode, HistogramBin, TestStatistics } from "../domain/statistics";
-
 import type { Language } from "../http/accept-language";
-
-interface ChartLabels {
-  counted: Record<AttemptsMode, string>;
-  countAxis: Record<AttemptsMode, string>;
-  scoreAxis: (maxPossible: string) => string;
-  totals: (completions: string, students: string) => string;
-  figures: (figures: {
-    mean: string;
-    median: string;
-    stdev: string;
-    min: string;
-    max: string;
-  }) => string;
-  noCompletions: string;
-  noPoints: string;
-}
-
-const labels: Record<Language, ChartLabels> = {
-  en: {
-    counted: {
-      latest: "each student's latest attempt",
-      best: "each student's best attempt",
-      all: "every attempt",
-    },
-    countAxis: { latest: "Students", best: "Students", all: "Completions" },
-    scoreAxis: (max) => `Score, points (out of ${max})`,
-    totals: (completions, students) =>
-      `${completions} ${completions === "1" ? "completion" : "completions"} by ${students} ${students === "1" ? "student" : "students"}`,
-    figures: ({ mean, median, stdev, min, max }) =>
-      `mean ${mean} · median ${median} · standard deviation ${stdev} · lowest ${min} · highest ${max}`,
-    noCompletions: "No completions yet",
-    noPoints: "The questions of this test are worth no points",
-  },
-  ru: {
-    counted: {
-      latest: "последняя попытка каждого ученика",
-      best: "лучшая попытка каждого ученика",
-      all: "все попытки",
-    },
-    countAxis: { latest: "Учеников", best: "Учеников", all: "Попыток" },
-    scoreAxis: (max) => `Баллы (из ${max})`,
-    totals: (completions, students) => `Попыток: ${completions}, учеников: ${students}`,
-    figures: ({ mean, median, stdev, min, max }) =>
-      `среднее ${mean} · медиана ${median} · стандартное отклонение ${stdev} · минимум ${min} · максимум ${max}`,
-    noCompletions: "Пока нет результатов",
-    noPoints: "Вопросы этого теста не приносят баллов",
-  },
-};
+import { histogramLabels as labels } from "./histogram-labels";
+import { escapeXml, textWidth, wrapTitle } from "./svg-text";
 
 const width = 800;
 const height = 520;
@@ -67,69 +20,6 @@ const colors = {
   muted: "#555555",
   text: "#1a1a1a",
 };
-
-/** Characters XML 1.0 allows; anything else (a stray surrogate, U+FFFE) becomes U+FFFD. */
-const notXmlChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/** Text as XML character data or attribute value: markup characters escaped, always well-formed. */
-export function escapeXml(text: string): string {
-  return text
-    .replace(notXmlChar, "\uFFFD")
-    .replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-/** Rough advance of a character in ems: wide scripts take a full em, the rest a bit over half. */
-function emWidth(char: string): number {
-  const code = char.codePointAt(0) ?? 0;
-  const wide =
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    code >= 0x1f000;
-  return wide ? 1 : 0.62;
-}
-
-const textWidth = (text: string, size: number) =>
-  Array.from(text).reduce((sum, char) => sum + emWidth(char) * size, 0);
-
-/** The longest prefix of `chars` that fits `maxWidth`, as a count of characters. */
-function fittingLength(chars: string[], size: number, maxWidth: number): number {
-  let used = 0;
-  for (const [index, char] of chars.entries()) {
-    used += emWidth(char) * size;
-    if (used > maxWidth) return index;
-  }
-  return chars.length;
-}
-
-/**
- * Splits a title into at most `maxLines` lines that fit `maxWidth`, at spaces where it can,
- * inside a word where it must; what does not fit ends in an ellipsis.
- */
-export function wrapTitle(title: string, size: number, maxWidth: number, maxLines = 2): string[] {
-  const lines: string[] = [];
-  let rest = Array.from(title.trim().replace(/\s+/g, " "));
-  while (rest.length > 0 && lines.length < maxLines) {
-    let cut = fittingLength(rest, size, maxWidth);
-    if (cut < rest.length) {
-      const space = rest.lastIndexOf(" ", cut);
-      if (space > 0) cut = space;
-    }
-    lines.push(rest.slice(0, Math.max(1, cut)).join("").trim());
-    rest = rest.slice(Math.max(1, cut));
-    if (rest[0] === " ") rest = rest.slice(1);
-  }
-  if (rest.length > 0) {
-    const last = Array.from(lines.pop() ?? "");
-    const room = fittingLength(last, size, maxWidth - textWidth("…", size));
-    lines.push(`${last.slice(0, room).join("").trimEnd()}…`);
-  }
-  return lines;
-}
 
 /** A step of 1, 2 or 5 × 10ⁿ giving about five gridlines up to `top`. */
 function gridStep(top: number): number {

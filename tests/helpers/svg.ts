@@ -1,5 +1,6 @@
 import { SaxesParser } from "saxes";
 import { expect } from "vitest";
+import { textWidth } from "../../src/export/svg-text";
 
 export interface SvgElement {
   name: string;
@@ -53,15 +54,12 @@ export function expectInertSvg(elements: SvgElement[]) {
   }
 }
 
-/** Rough extent of a label, as the chart estimates it: wide scripts an em, the rest 0.62 em. */
+/** The extent of a label, by the chart's own estimate of text widths. */
 function textBox(element: SvgElement) {
   const size = Number(element.attributes["font-size"]);
   const x = Number(element.attributes.x);
   const y = Number(element.attributes.y);
-  const width = Array.from(element.text).reduce((sum, char) => {
-    const code = char.codePointAt(0) ?? 0;
-    return sum + (code >= 0x1100 ? 1 : 0.62) * size;
-  }, 0);
+  const width = textWidth(element.text, size);
   const anchor = element.attributes["text-anchor"] ?? "start";
   const left = anchor === "middle" ? x - width / 2 : anchor === "end" ? x - width : x;
   return { left, right: left + width, top: y - size, bottom: y + size * 0.25 };
