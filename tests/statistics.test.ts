@@ -435,6 +435,11 @@ describe("one completion", () => {
     });
     expect(response.body.score).toBe(4);
     const { body } = await statistics(single.id);
+    const listed = await call(t, "GET", `/api/tests/${single.id}/completions/`, {
+      auth: world.teacher.auth,
+    });
+    const stored = fromTeacherCompletions(listed.body);
+    expectStatisticsToMatch(body, expectedStatistics(single.questions, stored, "latest"));
     expect(body).toMatchObject({ completions: 1, students: 1 });
     expect(body.score).toMatchObject({ mean: 4, median: 4, stdev: 0, min: 4, max: 4 });
     expect(body.score.histogram[3]).toEqual({ from: 3.6, to: 4.8, count: 1 });
