@@ -123,8 +123,10 @@ function workbookXml(specs: SheetSpec[]): string {
       return `<definedName name="_xlnm._FilterDatabase" localSheetId="${index}" hidden="1">${xmlText(range)}</definedName>`;
     })
     .join("");
-  return `<workbook xmlns="${mainNamespace}" xmlns:r="${relationshipNamespace}">` +
-    `<sheets>${sheets}</sheets><definedNames>${filters}</definedNames></workbook>`;
+  return (
+    `<workbook xmlns="${mainNamespace}" xmlns:r="${relationshipNamespace}">` +
+    `<sheets>${sheets}</sheets><definedNames>${filters}</definedNames></workbook>`
+  );
 }
 
 function workbookEntries(specs: SheetSpec[]): ZipEntry[] {

@@ -90,7 +90,9 @@ export async function readWithCaller<T extends BatchQueries>(
 export const acceptTokenQuery = createMiddleware<AppEnv>(async (c, next) => {
   const token = c.req.query("token");
   if (!c.var.user && token !== undefined && !c.req.header("authorization")) {
-    c.set("user", await c.var.auth.readCaller(await c.var.auth.accessClaims(token)));
+    const claims = await c.var.auth.accessClaims(token);
+    if (handlerReadsCallerHere(c)) c.set("accessToken", claims);
+    else c.set("user", await c.var.auth.readCaller(claims));
   }
   await next();
 });

@@ -88,6 +88,34 @@ describe("round trips to the database per request", () => {
     expect(count, trips).toBeLessThanOrEqual(3);
   });
 
+  it("a test's statistics: at most 2 while its completions fit one page", async () => {
+    await submit(worker, student, test.public_uuid, sampleAnswers(test, true).slice(0, 3));
+    for (const attempts of ["latest", "best", "all"]) {
+      const { count, trips } = await roundTripsOf(async () => {
+        const response = await call(
+          worker,
+          "GET",
+          `/api/tests/${test.id}/statistics/?attempts=${attempts}`,
+          { auth: teacher.auth },
+        );
+        expect(response.status).toBe(200);
+        expect(response.body.completions).toBeGreaterThan(0);
+      });
+      expect(count, trips).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it("the histogram image: at most 2", async () => {
+    const { count, trips } = await roundTripsOf(async () => {
+      const response = await worker.app.request(
+        `/api/tests/${test.id}/statistics/histogram.svg?token=${teacher.access}`,
+      );
+      expect(response.status).toBe(200);
+      await response.text();
+    });
+    expect(count, trips).toBeLessThanOrEqual(2);
+  });
+
   it("a runner's lease: 1, and its report: 2", async () => {
     await submit(worker, student, test.public_uuid, sampleAnswers(test, true));
     const headers = {

@@ -59,6 +59,11 @@ function testTreeQueries(db: Queryable, testIds: number[] | SQLWrapper) {
   ] as const;
 }
 
+/** A test by id, then its questions, variants and groups: queries for one batch. */
+export function testWithTreeQueries(db: Queryable, id: number) {
+  return [db.select().from(tests).where(eq(tests.id, id)), ...testTreeQueries(db, [id])] as const;
+}
+
 /** What the three tree queries return. */
 export type TestTreeRows = [
   QuestionRow[],

@@ -1,18 +1,24 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { loadTestStatistics } from "../../db/queries/statistics";
-import { loadTestTree } from "../../db/queries/tests";
+import { testTreeFromRows, testWithTreeQueries } from "../../db/queries/tests";
 import type { AttemptsMode } from "../../domain/statistics";
 import { histogramSvg } from "../../export/histogram-svg";
 import { preferredLanguage } from "../../http/accept-language";
-import { currentUser } from "../../http/authentication";
+import { readWithCaller } from "../../http/authentication";
 import type { AppContext, AppEnv } from "../../http/context";
 import type * as routes from "./statistics.routes";
-import { ownTest } from "./tests.handlers";
+import { ownTestOf } from "./tests.handlers";
 
-/** The statistics of a test the caller created (while a teacher), with the test. */
+/**
+ * The statistics of a test the caller created (while a teacher), with the test: the caller, the
+ * test and its questions in one round trip, then the statistics' pages (one for a class).
+ */
 export async function statisticsOfOwnTest(c: AppContext, testId: number, attempts: AttemptsMode) {
   const { store } = c.var.deps;
-  const test = await loadTestTree(store.db, await ownTest(store.db, currentUser(c), testId));
+  const [caller, [testRows, ...treeRows]] = await readWithCaller(c, () =>
+    testWithTreeQueries(store.db, testId),
+  );
+  const test = testTreeFromRows(ownTestOf(caller, testRows[0]), treeRows);
   return { test, statistics: await loadTestStatistics(store, test, attempts) };
 }
 

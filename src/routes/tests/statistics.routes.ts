@@ -1,5 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { acceptTokenQuery, requireUser, signedIn } from "../../http/authentication";
+import {
+  acceptTokenQuery,
+  handlerReadsCaller,
+  requireUser,
+  signedIn,
+} from "../../http/authentication";
 import {
   authenticated,
   errorResponses,
@@ -17,7 +22,7 @@ export const getTestStatistics = createRoute({
   description:
     "Over the completions `attempts` selects: the score's mean, median, spread and a 10-bin histogram; per question how many answered, its facility, its discrimination, the picks of each variant (radio, check) and the pass rate of test cases (code).",
   tags: ["tests"],
-  ...signedIn(),
+  ...signedIn(handlerReadsCaller),
   request: { params: IdParamsSchema, query: AttemptsQuerySchema },
   responses: {
     200: jsonContent(TestStatisticsSchema, "The test's statistics"),
@@ -34,7 +39,7 @@ export const getTestStatisticsHistogram = createRoute({
     "The histogram of `tests_statistics_retrieve` drawn for a report: the test's name as the title, labelled axes and bins, counts on the bars; no scripts, links, fonts or images. Labels are in Russian when `Accept-Language` prefers it, else in English. Also accepts `?token=<access token>` instead of the Authorization header, for `<img>` tags.",
   tags: ["tests"],
   security: [...authenticated, { tokenQuery: [] }],
-  middleware: [acceptTokenQuery, requireUser] as const,
+  middleware: [acceptTokenQuery, requireUser, handlerReadsCaller] as const,
   request: { params: IdParamsSchema, query: TokenQuerySchema.extend(AttemptsQuerySchema.shape) },
   responses: {
     200: {

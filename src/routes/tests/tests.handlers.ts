@@ -32,7 +32,11 @@ export const formerCreator = () =>
 
 /** The test if the caller created it and is still a teacher: 404 outside its organization, 403 inside. */
 export async function ownTest(db: Queryable, caller: UserRow, testId: number): Promise<TestRow> {
-  const test = await findTest(db, testId);
+  return ownTestOf(caller, await findTest(db, testId));
+}
+
+/** `test` (as read) if the caller created it and is still a teacher; else 404 or 403 as `ownTest`. */
+export function ownTestOf(caller: UserRow, test: TestRow | undefined): TestRow {
   const relation = test ? relationToTest(caller, test) : "outsider";
   if (!test || relation === "outsider") throw notFound();
   if (relation === "former creator") throw formerCreator();
