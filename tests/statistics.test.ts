@@ -8,6 +8,7 @@ import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
 import {
   createGroup,
+  createOrganization,
   createWorld,
   registerUser,
   type TestUser,
@@ -338,6 +339,48 @@ describe("GET /api/tests/{id}/statistics/", () => {
       expectStatisticsToMatch(response.body, expectedStatistics(questions, fixture, attempts));
     },
   );
+
+  it("answers 150 requests in flight, over every ?attempts and the image, each as it answers alone", async () => {
+    const modes = ["latest", "best", "all"] as const;
+    const alone = await Promise.all(modes.map((mode) => statistics(testId, `?attempts=${mode}`)));
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        i % 5 === 4
+          ? call(t, "GET", `/api/tests/${testId}/statistics/histogram.svg`, {
+              auth: world.teacher.auth,
+            })
+          : statistics(testId, `?attempts=${modes[i % 3]}`),
+      ),
+    );
+    for (const [i, response] of responses.entries()) {
+      expect(response.status, String(i)).toBe(200);
+      if (i % 5 === 4) expectInertSvg(parseSvg(response.text));
+      else expect(response.body).toEqual(alone[i % 3]?.body);
+    }
+  });
+
+  it("refuses a token issued before its teacher changed their password, Bearer and ?token= alike", async () => {
+    const teacher = await registerUser(t, { is_teacher: true });
+    await createOrganization(t, teacher);
+    const created = await call(t, "POST", "/api/tests/", {
+      auth: teacher.auth,
+      json: { name: "Mine", questions: questionInputs },
+    });
+    const path = `/api/tests/${created.body.id}/statistics/`;
+    expect((await call(t, "GET", path, { auth: teacher.auth })).status).toBe(200);
+    const changed = await call(t, "PATCH", "/api/users/me", {
+      auth: teacher.auth,
+      json: { password: "a brand new password" },
+    });
+    expect(changed.status).toBe(200);
+    const [bearer, link] = await Promise.all([
+      call(t, "GET", path, { auth: teacher.auth }),
+      call(t, "GET", `${path}histogram.svg?token=${teacher.access}`),
+    ]);
+    expect(bearer.status).toBe(401);
+    expect(link.status).toBe(401);
+    expect(link.text).not.toContain("<svg");
+  });
 
   it("counts each student's latest completion by default", async () => {
     const [byDefault, latest] = await Promise.all([
