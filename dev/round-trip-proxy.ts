@@ -5,6 +5,8 @@
  *   GET  /__proxy/round-trips   → {"count": n, "statements": [[sql, ...], ...]} since the last reset
  *   POST /__proxy/reset         → zeroes the count
  *   POST /__proxy/delay?ms=30   → adds 30 ms before forwarding each request
+ *   POST /__proxy/outage?on=1   → answers 502 to every database request, as a gateway in front of
+ *                                 an unreachable database would (on=0 ends it)
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -61,6 +63,7 @@ export async function startRoundTripProxy(options: {
   port?: number;
 }): Promise<RoundTripProxy> {
   let delayMs = options.delayMs ?? 0;
+  let outage = false;
   let trips: string[][] = [];
   const server: Server = createServer(async (request, response) => {
     const path = request.url ?? "/";
@@ -68,8 +71,14 @@ export async function startRoundTripProxy(options: {
       const control = new URL(path, "http://proxy");
       if (control.pathname === "/__proxy/reset") trips = [];
       if (control.pathname === "/__proxy/delay") delayMs = Number(control.searchParams.get("ms"));
+      if (control.pathname === "/__proxy/outage") outage = control.searchParams.get("on") === "1";
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ count: trips.length, statements: trips, delayMs }));
+      response.end(JSON.stringify({ count: trips.length, statements: trips, delayMs, outage }));
+      return;
+    }
+    if (outage) {
+      response.writeHead(502, { "content-type": "text/plain" });
+      response.end("outage");
       return;
     }
     const body = await readBody(request);

@@ -18,6 +18,7 @@ import { validationHook } from "./http/router";
 import { completionsRouter } from "./routes/completions";
 import { createDocsRouter } from "./routes/docs";
 import { groupsRouter } from "./routes/groups";
+import { healthRouter } from "./routes/health";
 import { internalGradingRouter } from "./routes/internal/grading";
 import { organizationsRouter } from "./routes/organizations";
 import { testsRouter } from "./routes/tests";
@@ -147,6 +148,7 @@ export function createApp(deps: AppDeps) {
   );
   app.use("/api/*", resolveUser);
 
+  app.route("/", healthRouter);
   app.route("/", tokensRouter);
   app.route("/", usersRouter);
   app.route("/", organizationsRouter);

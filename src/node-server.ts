@@ -38,6 +38,7 @@ export async function runNodeServer(
   const app = createApp({
     store,
     grading: grading.queue,
+    sandbox: grading.sandbox,
     passwords: nodeArgon2Hasher,
     config: appConfig,
     clock,

@@ -77,6 +77,7 @@ function appFor(env: Env) {
       store: storeOf(config),
       passwords: await createWasmArgon2Hasher(argon2Wasm),
       grading: durableGradingQueue(env.GRADING_QUEUE),
+      sandbox: "remote",
       config: { ...config, jwtSecret: config.jwtSecret },
       clock: { now: () => Date.now() },
       logger: createJsonLogger(config.logLevel),

@@ -141,6 +141,15 @@ describe("the Node entry", () => {
     ]);
   });
 
+  it("answers the health probes, naming the sandbox its runners use", async () => {
+    const live = await call(servedApi(baseUrl), "GET", "/healthz");
+    expect(live.body).toEqual({ status: "ok" });
+    const ready = await call(servedApi(baseUrl), "GET", "/readyz");
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: "ready", database: "ok" });
+    expect(["bwrap", "pyodide"]).toContain(ready.body.grading.sandbox);
+  });
+
   it("serves the docs page and its assets from node_modules", async () => {
     const page = await call(servedApi(baseUrl), "GET", "/docs");
     expect(page.status).toBe(200);

@@ -7,7 +7,7 @@ import { leaseMsFor } from "./lease";
 import { LocalGradingQueue } from "./local-queue";
 import { RunnerPool } from "./runner";
 import { defaultLimits } from "./sandbox/sandbox";
-import { chooseSandbox, createSandboxes } from "./sandbox/select";
+import { chooseSandbox, createSandboxes, type SandboxKind } from "./sandbox/select";
 
 type GradingConfig = Pick<
   Config,
@@ -16,6 +16,8 @@ type GradingConfig = Pick<
 
 export interface NodeGrading {
   queue: LocalGradingQueue;
+  /** The in-process runners' sandbox, or "remote" when there are none. */
+  sandbox: SandboxKind | "remote";
   /** Stops leasing, lets the runs in hand finish and report, then stops the queue. */
   stop(): Promise<void>;
 }
@@ -37,14 +39,16 @@ export async function startNodeGrading(
   });
   await queue.start();
   let pool: RunnerPool | undefined;
+  let sandbox: SandboxKind | "remote" = "remote";
   if (runners > 0) {
     const limits = defaultLimits(config.sandboxTimeLimitMs, config.sandboxMemoryMb);
-    const kind = await chooseSandbox(config.sandbox, limits, logger);
-    pool = new RunnerPool(queue, await createSandboxes(kind, limits, runners), logger);
+    sandbox = await chooseSandbox(config.sandbox, limits, logger);
+    pool = new RunnerPool(queue, await createSandboxes(sandbox, limits, runners), logger);
     pool.start();
   }
   return {
     queue,
+    sandbox,
     async stop() {
       const stopping = pool?.stop();
       queue.stop();

@@ -6,6 +6,7 @@ import type { Config } from "../config";
 import type { Store } from "../db/client";
 import type { TestTreeCache } from "../db/queries/test-tree-cache";
 import type { GradingQueue } from "../grading/queue";
+import type { SandboxKind } from "../grading/sandbox/select";
 import type { Logger } from "../logger";
 import type { AbuseLimits } from "./rate-limit";
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   passwords: PasswordHasher;
   /** Where code answers go to be graded (a local table in Node, a Durable Object in Workers). */
   grading: GradingQueue;
+  /** Where this process grades code answers: in its own sandboxes, or only by remote runners. */
+  sandbox: SandboxKind | "remote";
   config: AppConfig;
   clock: Clock;
   logger: Logger;

@@ -65,6 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const app = createApp({
     store,
     grading: grading.queue,
+    sandbox: grading.sandbox,
     passwords: options.passwords ?? nodeArgon2Hasher,
     config,
     clock,

@@ -1,0 +1,54 @@
+import { env } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { call } from "../helpers/api";
+import { worker } from "./worker-app";
+
+/** The proxy between the Worker and sqld (tests/workers/global-setup.ts), which can drop it. */
+const proxy = (env as unknown as { DATABASE_URL: string }).DATABASE_URL;
+const databaseOutage = (on: boolean) =>
+  fetch(`${proxy}/__proxy/outage?on=${on ? 1 : 0}`, { method: "POST" });
+
+afterEach(async () => {
+  await databaseOutage(false);
+});
+
+describe("the Worker's health probes", () => {
+  it("/healthz answers ok without credentials", async () => {
+    const response = await call(worker, "GET", "/healthz");
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: "ok" });
+  });
+
+  it("/readyz reads the database and the Durable Object queue; its runners are remote", async () => {
+    const response = await call(worker, "GET", "/readyz", {
+      headers: { authorization: "Bearer not-a-token" },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      status: "ready",
+      database: "ok",
+      grading: { queued: expect.any(Number), sandbox: "remote" },
+    });
+  });
+
+  it("/readyz answers 503 naming the database while it is unreachable, and recovers", async () => {
+    await databaseOutage(true);
+    const probes = await Promise.all(
+      Array.from({ length: 20 }, () => call(worker, "GET", "/readyz")),
+    );
+    for (const probe of probes) {
+      expect(probe.status).toBe(503);
+      expect(probe.body).toMatchObject({
+        status: "unavailable",
+        database: "unavailable",
+        detail: "Not ready: the database can't be read.",
+      });
+    }
+    expect((await call(worker, "GET", "/healthz")).status).toBe(200);
+
+    await databaseOutage(false);
+    const ready = await call(worker, "GET", "/readyz");
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: "ready", database: "ok" });
+  });
+});
