@@ -50,6 +50,9 @@ const ConfigSchema = z
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
 
+/** The names of every environment variable the configuration reads. */
+export const configVariableNames = Object.keys(ConfigSchema.shape);
+
 export interface Config {
   nodeEnv: RawConfig["NODE_ENV"];
   port: number;
