@@ -3,6 +3,8 @@ export class Signal {
   readonly #waiters = new Set<() => void>();
 
   wait(timeoutMs: number, abort?: AbortSignal): Promise<void> {
+    // An abort event fires once: a signal aborted before the wait began would never end it.
+    if (abort?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
