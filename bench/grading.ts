@@ -9,6 +9,7 @@
  */
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { progress } from "../dev/progress";
 import { Grader } from "../src/grading/grader";
 import type { CodeLanguage } from "../src/grading/languages";
 import { RunnerPool } from "../src/grading/runner";
@@ -149,6 +150,7 @@ for (const language of languages) {
   );
   const answer = { ...answers[language], language };
   for (const kind of backends) {
+    progress(`bench: ${language} in the ${kind} sandbox …`);
     const [sandbox] = await createSandboxes(kind, limits, 1);
     if (!sandbox) throw new Error("no sandbox");
     const slow = kind === "pyodide" && language === "python";

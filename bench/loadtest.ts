@@ -9,6 +9,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { eq } from "drizzle-orm";
+import { progress } from "../dev/progress";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
 import { openNodeStore } from "../src/db/node-database";
 import { insertQuestions } from "../src/db/queries/tests";
@@ -199,6 +200,7 @@ async function student(
 
 const folder = mkdtempSync(join(tmpdir(), "testit-load-"));
 const databaseUrl = `file:${join(folder, "testit.db")}`;
+progress(`load test: seeding ${students} students and a test with code questions …`);
 const publicUuid = await seed(databaseUrl);
 const { child, url } = await startServer("src/node.ts", databaseUrl, serverEnv);
 const pid = child.pid as number;
@@ -209,20 +211,32 @@ try {
   const rssStart = residentMb(pid);
   const timings: Record<string, number[]> = {};
   const started = performance.now();
-  const outcomes = await Promise.allSettled(
-    Array.from({ length: students }, (_, i) => student(url, i, publicUuid, timings)),
+  let finished = 0;
+  progress(
+    `load test: ${students} students open and submit the test within ${windowMs / 1000} s …`,
   );
+  const ticker = setInterval(
+    () => progress(`load test: ${finished} of ${students} students done`),
+    5000,
+  );
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: students }, (_, i) =>
+      student(url, i, publicUuid, timings).finally(() => finished++),
+    ),
+  );
+  clearInterval(ticker);
   const submittedSeconds = (performance.now() - started) / 1000;
   for (const outcome of outcomes)
     if (outcome.status === "rejected") failures.push(String(outcome.reason));
 
   const database = createClient({ url: databaseUrl });
   const gradingStarted = performance.now();
-  for (;;) {
+  for (let poll = 0; ; poll++) {
     const { rows } = await database.execute(
       "select count(*) as n from completions where status = 'grading'",
     );
     if (Number(rows[0]?.n) === 0 || performance.now() - gradingStarted > 300_000) break;
+    if (poll % 10 === 0) progress(`load test: ${rows[0]?.n} completions still grading`);
     await sleep(500);
   }
   const allGradedSeconds = (performance.now() - started) / 1000;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient } from "@libsql/client";
 import autocannon from "autocannon";
+import { progress } from "../dev/progress";
 import { residentMb as residentMbOf } from "../src/grading/sandbox/process";
 import { seedDatabase, seedPassword } from "./seed";
 import { answersFor, benchServerEnv, signIn, startServer } from "./server-process";
@@ -56,6 +57,7 @@ async function load(
     onResponse?: (status: number, body: string) => void;
   },
 ): Promise<Row> {
+  progress(`bench: ${endpoint}, ${connections} connections …`);
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: options.url,
@@ -131,7 +133,7 @@ function table(rows: Row[]): string {
 
 const folder = mkdtempSync(join(tmpdir(), "testit-bench-"));
 const databaseUrl = `file:${join(folder, "testit.db")}`;
-console.log("seeding: 1,000 students, 30 groups, 50 tests × 20 questions, 20,000 completions …");
+progress("seeding: 1,000 students, 30 groups, 50 tests × 20 questions, 20,000 completions …");
 const seeded = await seedDatabase(databaseUrl);
 const { child, url } = await startServer("bench/server.ts", databaseUrl, benchServerEnv);
 createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {

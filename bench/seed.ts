@@ -4,6 +4,7 @@
  * 20,000 completions (500 on one test, 2,000 on another, the rest spread).
  */
 import { eq } from "drizzle-orm";
+import { progress } from "../dev/progress";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
 import type { Store } from "../src/db/client";
 import { openNodeStore } from "../src/db/node-database";
@@ -120,6 +121,8 @@ function answersFor(tree: Awaited<ReturnType<typeof loadTestTree>>, seed: number
     });
 }
 
+let completionsSeeded = 0;
+
 async function seedCompletions(
   store: Store,
   testId: number,
@@ -158,6 +161,9 @@ async function seedCompletions(
       );
     }
     await Promise.all(inserts);
+    completionsSeeded += inserts.length;
+    if (completionsSeeded % 2000 < inserts.length)
+      progress(`seed: ${completionsSeeded} of ${seedCounts.completions} completions`);
   }
 }
 
@@ -165,6 +171,10 @@ export async function seedDatabase(databaseUrl: string): Promise<Seeded> {
   const store = await openNodeStore(databaseUrl);
   const passwordHash = await nodeArgon2Hasher.hash(seedPassword);
   const teacherEmail = "teacher@bench.example";
+  completionsSeeded = 0;
+  progress(
+    `seed: ${seedCounts.students} students, ${seedCounts.groups} groups, ${seedCounts.tests} tests`,
+  );
 
   const { studentIds, testIds } = await store.transaction(async (tx) => {
     const [teacher] = await tx

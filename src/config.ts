@@ -94,6 +94,9 @@ export interface Config {
   gradingQueueCapacity: number;
 }
 
+/** DATABASE_URL as it may be printed: without a user and password in it. */
+export const databaseUrlForDisplay = (url: string) => url.replace(/\/\/[^@/]*@/, "//");
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

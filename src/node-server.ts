@@ -3,17 +3,53 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type App, createApp } from "./app";
 import { nodeArgon2Hasher } from "./auth/node-argon2";
-import { ConfigError, parseConfig } from "./config";
+import { type Config, ConfigError, parseConfig } from "./config";
 import { openNodeStore } from "./db/node-database";
 import { startNodeGrading } from "./grading/node-grading";
 import { clientAddressOf } from "./http/client-address";
-import type { AppConfig } from "./http/context";
+import type { AppDeps } from "./http/context";
 import { swaggerUiAssetsFromNodeModules } from "./http/swagger-ui-assets";
-import { createJsonLogger } from "./logger";
+import { createJsonLogger, type Logger } from "./logger";
 import { batchedStdoutLines } from "./stdout-lines";
 
 /** What the server serves: the app, or (benchmarks) the app inside a wrapper. */
 export type ServedApp = Pick<App, "fetch">;
+
+/** The Node runtime's app over its embedded database and in-process grading, not yet served. */
+export async function openNodeApp(
+  config: Config,
+  logger: Logger,
+  clientAddress: AppDeps["clientAddress"],
+) {
+  let jwtSecret = config.jwtSecret;
+  if (!jwtSecret) {
+    jwtSecret = randomBytes(32).toString("base64url");
+    logger.warn("JWT_SECRET is not set: using a random secret; tokens will not survive a restart");
+  }
+  const store = await openNodeStore(config.databaseUrl, config.databaseAuthToken);
+  const clock = { now: () => Date.now() };
+  const grading = await startNodeGrading(store, clock, logger, config);
+  const app = createApp({
+    store,
+    grading: grading.queue,
+    sandbox: grading.sandbox,
+    passwords: nodeArgon2Hasher,
+    config: { ...config, jwtSecret },
+    clock,
+    logger,
+    clientAddress,
+    docsAssets: swaggerUiAssetsFromNodeModules(),
+  });
+  return {
+    app,
+    store,
+    /** Lets grading in hand finish, then closes the database. */
+    async close() {
+      await grading.stop();
+      await store.close();
+    },
+  };
+}
 
 /**
  * The Node runtime: embedded libSQL (migrated at start), in-process grading, the API on
@@ -25,32 +61,13 @@ export async function runNodeServer(
 ) {
   const config = parseConfig(env);
   const logger = createJsonLogger(config.logLevel, batchedStdoutLines());
-  let jwtSecret = config.jwtSecret;
-  if (!jwtSecret) {
-    jwtSecret = randomBytes(32).toString("base64url");
-    logger.warn("JWT_SECRET is not set: using a random secret; tokens will not survive a restart");
-  }
-  const appConfig: AppConfig = { ...config, jwtSecret };
-
-  const store = await openNodeStore(config.databaseUrl, config.databaseAuthToken);
-  const clock = { now: () => Date.now() };
-  const grading = await startNodeGrading(store, clock, logger, config);
-  const app = createApp({
-    store,
-    grading: grading.queue,
-    sandbox: grading.sandbox,
-    passwords: nodeArgon2Hasher,
-    config: appConfig,
-    clock,
-    logger,
-    clientAddress: (c) =>
-      clientAddressOf(
-        getConnInfo(c).remote.address,
-        c.req.header("x-forwarded-for"),
-        config.trustProxy,
-      ),
-    docsAssets: swaggerUiAssetsFromNodeModules(),
-  });
+  const { app, store, close } = await openNodeApp(config, logger, (c) =>
+    clientAddressOf(
+      getConnInfo(c).remote.address,
+      c.req.header("x-forwarded-for"),
+      config.trustProxy,
+    ),
+  );
 
   const served = serveApp(app);
   const server = serve(
@@ -70,8 +87,7 @@ export async function runNodeServer(
     logger.info("shutting down", { signal });
     // Stop accepting connections, let in-flight requests and grading finish, then close the database.
     server.close(async () => {
-      await grading.stop();
-      await store.close();
+      await close();
       logger.info("stopped", store.stats ? { writes: store.stats } : {});
       process.exit(0);
     });
