@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import { getPath } from "hono/utils/url";
 import { Authenticator } from "./auth/authenticator";
 import { isDatabaseUnavailable } from "./db/errors";
@@ -30,6 +31,8 @@ const exposedHeaders = ["X-Request-Id", "Retry-After", "Content-Disposition", "W
 /** Maps anything thrown by a handler or middleware to the contract's error shapes. */
 function errorResponse(error: unknown, c: Context<AppEnv>): Response {
   if (error instanceof ApiError) return c.json(error.body, error.status, error.headers);
+  // A middleware's own answer (the runner endpoints' bearer check) already has the contract's shape.
+  if (error instanceof HTTPException && error.res) return error.getResponse();
   if (error instanceof HTTPException) {
     const detail =
       error.status === 400 && /json/i.test(error.message)
@@ -109,9 +112,6 @@ export function createApp(deps: AppDeps) {
     c.set("testTrees", testTrees);
     c.set("user", null);
     c.set("accessToken", null);
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "no-referrer");
-    c.header("X-Frame-Options", "DENY");
     await next();
     if (c.req.header("authorization") || c.req.query("token"))
       c.header("Cache-Control", "no-store");
@@ -124,6 +124,14 @@ export function createApp(deps: AppDeps) {
       user_id: c.get("user")?.id ?? null,
     });
   });
+  app.use(
+    "*",
+    secureHeaders({
+      xFrameOptions: "DENY",
+      // Not includeSubDomains: the API must not decide for the operator's other hosts.
+      strictTransportSecurity: "max-age=15552000",
+    }),
+  );
   app.use(
     "*",
     cors({

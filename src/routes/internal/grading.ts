@@ -1,27 +1,26 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
+import { timingSafeEqual } from "hono/utils/buffer";
 import type { z } from "zod";
 import { LeaseRequestSchema, ReportRequestSchema } from "../../grading/queue";
 import type { AppEnv } from "../../http/context";
-import { ApiError, notAuthenticated, notFound, toValidationErrorBody } from "../../http/errors";
+import { ApiError, authenticateHeader, notFound, toValidationErrorBody } from "../../http/errors";
 
-/** Compares secrets in time that does not depend on where they differ. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = new TextEncoder().encode(given);
-  const b = new TextEncoder().encode(expected);
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < b.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return difference === 0;
-}
+/** Runners authenticate with the bearer RUNNER_TOKEN; every refusal is the contract's 401. */
+const refuse = (detail: string) => (c: Context<AppEnv>) =>
+  c.json({ detail }, 401, authenticateHeader);
+const runnerBearer = bearerAuth<AppEnv>({
+  verifyToken: (token, c) => timingSafeEqual(c.var.deps.config.runnerToken ?? "", token),
+  noAuthenticationHeader: { message: refuse("Authentication credentials were not provided.") },
+  invalidAuthenticationHeader: { message: refuse("Invalid runner token.") },
+  invalidToken: { message: refuse("Invalid runner token.") },
+});
 
-/** Only runners holding RUNNER_TOKEN; without one configured, the protocol does not exist. */
+/** Without RUNNER_TOKEN configured, the protocol does not exist. */
 const requireRunner = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = c.var.deps.config.runnerToken;
-  if (!expected) throw notFound();
-  const header = c.req.header("authorization") ?? "";
-  const token = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
-  if (!sameSecret(token, expected)) throw notAuthenticated("Invalid runner token.");
-  await next();
+  if (!c.var.deps.config.runnerToken) throw notFound();
+  return runnerBearer(c, next);
 });
 
 async function parseBody<T extends z.ZodType>(
