@@ -13,10 +13,11 @@ import { progress } from "./progress";
 
 const config = parseConfig({
   ...process.env,
-  // The seed signs everyone up from one place and waits for its code answers to be graded.
+  // The seed signs everyone up from one place and waits for its code answers to be graded,
+  // unless remote runners grade them (GRADING_CONCURRENCY=0): they report to the server.
   REGISTER_RATE_PER_HOUR: "100000",
   SUBMISSION_RATE_PER_MINUTE: "100000",
-  GRADING_WAIT_MS: "60000",
+  GRADING_WAIT_MS: process.env.GRADING_CONCURRENCY === "0" ? "0" : "60000",
   JWT_SECRET: process.env.JWT_SECRET || randomBytes(32).toString("base64url"),
 });
 const database = databaseUrlForDisplay(config.databaseUrl);
@@ -41,7 +42,7 @@ if (process.argv.includes("--demo")) {
     for (const test of seeded.tests) console.log(`  ${test.name}: ${test.publicUuid}`);
     const { graded, grading } = seeded.completions;
     console.log(
-      `\nCompletions: ${graded} graded${grading > 0 ? `, ${grading} still grading (finished by npm start)` : ""}`,
+      `\nCompletions: ${graded} graded${grading > 0 ? `, ${grading} still grading (finished by the server's runners)` : ""}`,
     );
   } finally {
     await node.close();
