@@ -26,6 +26,8 @@ import { testsRouter } from "./routes/tests";
 import { tokensRouter } from "./routes/tokens";
 import { usersRouter } from "./routes/users";
 
+const probePaths = new Set(["/healthz", "/readyz"]);
+
 const exposedHeaders = ["X-Request-Id", "Retry-After", "Content-Disposition", "WWW-Authenticate"];
 
 /** Maps anything thrown by a handler or middleware to the contract's error shapes. */
@@ -115,7 +117,9 @@ export function createApp(deps: AppDeps) {
     await next();
     if (c.req.header("authorization") || c.req.query("token"))
       c.header("Cache-Control", "no-store");
-    logger.info("request", {
+    // A load balancer probes every few seconds: its answered probes are not worth a line each.
+    const answeredProbe = c.res.ok && probePaths.has(paths.canonical(c.req.path));
+    logger[answeredProbe ? "debug" : "info"]("request", {
       request_id: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createJsonLogger } from "../src/logger";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
 import { createOpenTest, createWorld } from "./helpers/fixtures";
@@ -88,5 +89,22 @@ describe("GET /readyz", () => {
     // Nothing of the failure's cause (paths, SQL, driver messages) reaches the probe.
     expect(response.text).not.toMatch(/sqlite|select|\.db|closed/i);
     expect((await call(t, "GET", "/healthz")).status).toBe(200);
+  });
+});
+
+describe("the request log", () => {
+  it("keeps answered probes at debug level, and logs a failed one at info", async () => {
+    const lines: string[] = [];
+    t = await createTestApp({ logger: createJsonLogger("info", (line) => lines.push(line)) });
+    await call(t, "GET", "/healthz");
+    await call(t, "GET", "/readyz/");
+    await call(t, "GET", "/api/organizations/");
+    await t.store.close();
+    await call(t, "GET", "/readyz");
+    const logged = lines.map((line) => JSON.parse(line) as { path: string; status: number });
+    expect(logged.map(({ path, status }) => `${path} ${status}`)).toEqual([
+      "/api/organizations/ 200",
+      "/readyz 503",
+    ]);
   });
 });
