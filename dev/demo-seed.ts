@@ -1,7 +1,7 @@
 /**
  * A demo organization to click through, made through the API itself (the real app in process,
  * its grader included): a teacher, six students in two groups, a test of every question type
- * and a Python test, and graded completions of both.
+ * and a test of Python and JavaScript functions, and graded completions of both.
  */
 import { progress } from "./progress";
 
@@ -78,8 +78,8 @@ const mixedTest = {
   ],
 };
 
-const pythonTest = {
-  name: "Python functions",
+const functionsTest = {
+  name: "Functions in Python and JavaScript",
   questions: [
     {
       text: "Write `is_even(n)`: True for even numbers",
@@ -103,6 +103,17 @@ const pythonTest = {
       },
     },
     {
+      text: "In JavaScript: write `triple(n)` that returns n times 3",
+      type: "code",
+      points: 2,
+      body: {
+        testing_code:
+          "assert.strictEqual(triple(2), 6);\nassert.strictEqual(triple(0), 0);\nassert.strictEqual(triple(-4), -12);",
+        strict_score: false,
+        language: "javascript",
+      },
+    },
+    {
       text: "What does `len([1, 2, 3])` return?",
       type: "radio",
       points: 1,
@@ -118,6 +129,7 @@ const code: Record<string, { right: string; wrong: string }> = {
     right: "def is_even(n):\n    return n % 2 == 0\n",
     wrong: "def is_even(n):\n    return n % 2\n",
   },
+  triple: { right: "const triple = (n) => n * 3;", wrong: "const triple = (n) => n + 4;" },
   largest: {
     right:
       "def largest(numbers):\n    best = numbers[0]\n    for n in numbers[1:]:\n        if n > best:\n            best = n\n    return best\n",
@@ -240,7 +252,7 @@ export async function seedDemo(target: DemoTarget, password: string): Promise<De
 
   progress("demo: the tests, open to both groups");
   const tests = [];
-  for (const test of [mixedTest, pythonTest]) {
+  for (const test of [mixedTest, functionsTest]) {
     const created = await api(target, "POST", "/api/tests/", test, teacher.access);
     for (const groupId of groups.values())
       await api(
