@@ -1,0 +1,57 @@
+/**
+ * Adversary (the other side of integrity): right answers that the new grader fails, where Python
+ * running the tests after the answer — what CONTRACT §5 describes — passes them.
+ * - A name the tests provide for the answer to use (a helper, a rate, a price table) is withheld
+ *   from the student's run as soon as an expected value uses it too: the answer meets NameError.
+ * - An assert's message is evaluated by the student's run even when the assert passes; when it
+ *   calls the answer again (`f"got {pop_item(stack)}"`), the state of the next cases changes.
+ * - The judge's int / int loses results below 2**-1022 that Python keeps (it scales by a power
+ *   of two that underflows to 0), so `ratio(5) / 2 ** 1024 > 0` fails though it holds.
+ * Real bubblewrap sandbox, the real grader (planner, student's run, judge).
+ */
+import { describe, expect, it } from "vitest";
+import { Grader } from "../../src/grading/grader";
+import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
+import { defaultLimits } from "../../src/grading/sandbox/sandbox";
+
+const grader = new Grader(new BwrapSandbox(defaultLimits(2000, 256), 13));
+
+const shapes: [string, string, string][] = [
+  [
+    "a helper the tests provide, also used for the expected value",
+    "def helper(x):\n    return x * 2\nassert double_all([1, 2]) == [helper(1), helper(2)]",
+    "def double_all(xs):\n    return [helper(x) for x in xs]\n",
+  ],
+  [
+    "a rate the tests provide, also used for the expected value",
+    "RATE = 0.2\nassert tax(100) == 100 * RATE",
+    "def tax(amount):\n    return amount * RATE\n",
+  ],
+  [
+    "a price table the tests provide, also used for the expected value",
+    'PRICES = {"apple": 3, "pear": 5}\nassert total(["apple", "pear"]) == PRICES["apple"] + PRICES["pear"]',
+    "def total(items):\n    return sum(PRICES[i] for i in items)\n",
+  ],
+  [
+    "an assert message that calls the answer again",
+    'stack = [1, 2, 3]\nassert pop_item(stack) == 3, f"popped {pop_item(stack)}"\nassert pop_item(stack) == 2',
+    "def pop_item(s):\n    return s.pop()\n",
+  ],
+  [
+    "int / int whose result is below 2**-1022",
+    "assert ratio(5) / 2 ** 1024 > 0",
+    "def ratio(x):\n    return x\n",
+  ],
+];
+
+describe("right answers earn full points", () => {
+  it.each(shapes)("%s", async (_, testingCode, code) => {
+    const total = testingCode.split("\n").filter((line) => line.startsWith("assert")).length;
+    expect(await grader.grade({ code, testingCode })).toEqual({
+      passed: total,
+      total,
+      raised: false,
+      errors: null,
+    });
+  });
+});
