@@ -5,8 +5,6 @@
  *   from the student's run as soon as an expected value uses it too: the answer meets NameError.
  * - An assert's message is evaluated by the student's run even when the assert passes; when it
  *   calls the answer again (`f"got {pop_item(stack)}"`), the state of the next cases changes.
- * - The judge's int / int loses results below 2**-1022 that Python keeps (it scales by a power
- *   of two that underflows to 0), so `ratio(5) / 2 ** 1024 > 0` fails though it holds.
  * Real bubblewrap sandbox, the real grader (planner, student's run, judge).
  */
 import { describe, expect, it } from "vitest";
@@ -36,11 +34,6 @@ const shapes: [string, string, string][] = [
     "an assert message that calls the answer again",
     'stack = [1, 2, 3]\nassert pop_item(stack) == 3, f"popped {pop_item(stack)}"\nassert pop_item(stack) == 2',
     "def pop_item(s):\n    return s.pop()\n",
-  ],
-  [
-    "int / int whose result is below 2**-1022",
-    "assert ratio(5) / 2 ** 1024 > 0",
-    "def ratio(x):\n    return x\n",
   ],
 ];
 
