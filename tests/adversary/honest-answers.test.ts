@@ -5,6 +5,8 @@
  *   from the student's run as soon as an expected value uses it too: the answer meets NameError.
  * - An assert's message is evaluated by the student's run even when the assert passes; when it
  *   calls the answer again (`f"got {pop_item(stack)}"`), the state of the next cases changes.
+ * - `len()` is judged outside, so the whole container travels on the 1 MiB channel:
+ *   `len(primes_below(1_000_000)) == 78498` is "Output limit exceeded" (78 498 ints).
  * Real bubblewrap sandbox, the real grader (planner, student's run, judge).
  */
 import { describe, expect, it } from "vitest";
@@ -34,6 +36,20 @@ const shapes: [string, string, string][] = [
     "an assert message that calls the answer again",
     'stack = [1, 2, 3]\nassert pop_item(stack) == 3, f"popped {pop_item(stack)}"\nassert pop_item(stack) == 2',
     "def pop_item(s):\n    return s.pop()\n",
+  ],
+  [
+    "the length of a large result",
+    "assert len(primes_below(1_000_000)) == 78498",
+    [
+      "def primes_below(n):",
+      "    sieve = bytearray([1]) * n",
+      "    sieve[0] = sieve[1] = 0",
+      "    for i in range(2, int(n ** 0.5) + 1):",
+      "        if sieve[i]:",
+      "            sieve[i * i::i] = bytearray(len(range(i * i, n, i)))",
+      "    return [i for i in range(n) if sieve[i]]",
+      "",
+    ].join("\n"),
   ],
 ];
 
