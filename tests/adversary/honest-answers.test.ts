@@ -5,6 +5,9 @@
  *   from the student's run as soon as an expected value uses it too: the answer meets NameError.
  * - An assert's message is evaluated by the student's run even when the assert passes; when it
  *   calls the answer again (`f"got {pop_item(stack)}"`), the state of the next cases changes.
+ * - A name the tests bind anywhere is the tests' everywhere: when they wrap the answer's function
+ *   after a first case (to count its calls) or `del` it at the end, the cases before are decided
+ *   in the teacher-only run, where the name isn't bound yet (NameError).
  * - `len()` is judged outside, so the whole container travels on the 1 MiB channel:
  *   `len(primes_below(1_000_000)) == 78498` is "Output limit exceeded" (78 498 ints).
  * Real bubblewrap sandbox, the real grader (planner, student's run, judge).
@@ -36,6 +39,31 @@ const shapes: [string, string, string][] = [
     "an assert message that calls the answer again",
     'stack = [1, 2, 3]\nassert pop_item(stack) == 3, f"popped {pop_item(stack)}"\nassert pop_item(stack) == 2',
     "def pop_item(s):\n    return s.pop()\n",
+  ],
+  [
+    "the answer's function wrapped by the tests after a first case",
+    [
+      "assert fib(10) == 55",
+      "calls = []",
+      "_orig = fib",
+      "def fib(n):",
+      "    calls.append(n)",
+      "    return _orig(n)",
+      "fib(20)",
+      "assert len(calls) < 100",
+    ].join("\n"),
+    [
+      "from functools import lru_cache",
+      "@lru_cache(None)",
+      "def fib(n):",
+      "    return n if n < 2 else fib(n - 1) + fib(n - 2)",
+      "",
+    ].join("\n"),
+  ],
+  [
+    "the answer's function deleted by the tests at the end",
+    "assert sq(3) == 9\ndel sq",
+    "def sq(x):\n    return x * x\n",
   ],
   [
     "the length of a large result",
