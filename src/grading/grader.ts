@@ -1,7 +1,12 @@
-import type { CodeHarness, PlanOutcome, RunReport } from "./harness/harness";
-import { javascriptHarness } from "./harness/javascript";
-import { pythonHarness } from "./harness/python";
-import type { CodeLanguage } from "./languages";
+import type { Logger } from "../logger";
+import {
+  type CodeHarness,
+  failedReport,
+  type PlanOutcome,
+  type RunReport,
+} from "./harness/harness";
+import { harnessFor } from "./harness/registry";
+import { type JudgeTask, JudgeThread, JudgeTimeoutError, judgeBudgetMs } from "./judge-thread";
 import { PlanCache } from "./plan-cache";
 import type { Sandbox } from "./sandbox/sandbox";
 
@@ -12,31 +17,33 @@ export interface CodeAnswer {
   language?: string;
 }
 
-const harnesses: Record<CodeLanguage, CodeHarness<unknown>> = {
-  python: pythonHarness as CodeHarness<unknown>,
-  javascript: javascriptHarness as CodeHarness<unknown>,
-};
-
-const harnessOf = (language: string): CodeHarness<unknown> | undefined =>
-  Object.hasOwn(harnesses, language) ? harnesses[language as CodeLanguage] : undefined;
+const budget = `${judgeBudgetMs / 1000} s`;
 
 /**
  * Grades answers in one sandbox: the teacher-only run of the tests (cached), then the student's
- * run, then the judge, outside any sandbox. A sandbox that can't start throws
+ * run, then the judge, outside any sandbox and off the event loop (a worker thread with a time
+ * budget: what sandboxed runs write is untrusted). A sandbox that can't start throws
  * (SandboxUnavailableError): the job is retried rather than judged.
  */
 export class Grader {
+  readonly #judge = new JudgeThread();
+
   constructor(
     private readonly sandbox: Sandbox,
     private readonly plans = new PlanCache(),
+    private readonly logger?: Logger,
   ) {}
 
   async grade(answer: CodeAnswer): Promise<RunReport> {
     const language = answer.language ?? "python";
-    const harness = harnessOf(language);
-    if (!harness)
-      return { passed: 0, total: 0, raised: true, errors: `Unsupported language: ${language}` };
+    const harness = harnessFor(language);
+    if (!harness) return failedReport(0, `Unsupported language: ${language}`);
     return this.#gradeWith(harness, answer);
+  }
+
+  /** Stops the judge thread (a later answer starts a new one). */
+  close(): Promise<void> {
+    return this.#judge.close();
   }
 
   async #gradeWith<Plan>(harness: CodeHarness<Plan>, answer: CodeAnswer): Promise<RunReport> {
@@ -45,12 +52,47 @@ export class Grader {
     );
     if (outcome.kind === "failed") return outcome.report;
     const ending = await this.sandbox.execute(harness.studentRun(answer.code, outcome.plan));
-    return harness.judge(outcome.plan, ending);
+    try {
+      return (await this.#offThread({
+        kind: "judge",
+        language: harness.language,
+        plan: outcome.plan,
+        ending,
+      })) as RunReport;
+    } catch (error) {
+      if (!(error instanceof JudgeTimeoutError)) throw error;
+      return failedReport(0, `The answer's results could not be judged within ${budget}.`);
+    }
   }
 
   async #plan<Plan>(harness: CodeHarness<Plan>, testingCode: string): Promise<PlanOutcome<Plan>> {
     const planning = harness.planTests(testingCode);
     if (planning.kind === "known") return planning.outcome;
-    return planning.readPlan(await this.sandbox.execute(planning.program));
+    const ending = await this.sandbox.execute(planning.program);
+    let outcome: PlanOutcome<Plan>;
+    try {
+      outcome = (await this.#offThread({
+        kind: "readPlan",
+        language: harness.language,
+        testingCode,
+        ending,
+      })) as PlanOutcome<Plan>;
+    } catch (error) {
+      if (!(error instanceof JudgeTimeoutError)) throw error;
+      const why = `The testing code's results could not be read within ${budget}.`;
+      return { kind: "failed", report: failedReport(0, why), cacheable: false };
+    }
+    if (outcome.kind === "plan" && outcome.warnings?.length)
+      this.logger?.warn("weak test cases", {
+        language: harness.language,
+        warnings: outcome.warnings,
+      });
+    return outcome;
+  }
+
+  async #offThread(task: JudgeTask): Promise<unknown> {
+    const reply = await this.#judge.run(task);
+    if ("error" in reply) throw new Error(`the judge failed: ${reply.error}`);
+    return reply.result;
   }
 }

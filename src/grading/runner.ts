@@ -29,6 +29,7 @@ export class RunnerPool {
   readonly #plans = new PlanCache();
   #stopping = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #graders: Grader[] = [];
 
   constructor(
     private readonly source: LeaseSource,
@@ -41,7 +42,9 @@ export class RunnerPool {
     this.#running = true;
     this.#stopping = new AbortController();
     this.sandboxes.forEach((sandbox, slot) => {
-      void this.#work(new Grader(sandbox, this.#plans), slot);
+      const grader = new Grader(sandbox, this.#plans, this.logger);
+      this.#graders.push(grader);
+      void this.#work(grader, slot);
     });
   }
 
@@ -50,6 +53,7 @@ export class RunnerPool {
     this.#running = false;
     this.#stopping.abort();
     await Promise.all(this.#inFlight);
+    await Promise.all(this.#graders.splice(0).map((grader) => grader.close()));
   }
 
   async #work(grader: Grader, slot: number): Promise<void> {

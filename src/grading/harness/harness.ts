@@ -21,9 +21,12 @@ export const failedReport = (total: number, errors: string): RunReport => ({
   errors,
 });
 
-/** The teacher-only run's result: a plan to grade answers with, or the report every answer gets. */
+/**
+ * The teacher-only run's result: a plan to grade answers with, or the report every answer gets.
+ * `warnings` name the test cases that can't be checked strongly (logged when the plan is made).
+ */
 export type PlanOutcome<Plan> =
-  | { kind: "plan"; plan: Plan; cacheable: boolean }
+  | { kind: "plan"; plan: Plan; cacheable: boolean; warnings?: string[] }
   | { kind: "failed"; report: RunReport; cacheable: boolean };
 
 /** Plans whose teacher-only run wrote more than this are used but not kept: the cache stays small. */
@@ -85,6 +88,9 @@ export interface StudentRunBasics {
 /** The frames of a run: JSON arrays, one per line, until ["done"]; lines that aren't are skipped. */
 export function* frames(channel: string): Generator<unknown[]> {
   for (const line of channel.split("\n")) {
+    // Only a line that opens an array can be a frame: the rest costs no parse (a million empty
+    // lines would otherwise be a million failed JSON.parse calls).
+    if (line.charCodeAt(0) !== 0x5b) continue;
     let frame: unknown;
     try {
       frame = JSON.parse(line);

@@ -2,7 +2,6 @@ import type { SandboxEnding } from "../../sandbox/sandbox";
 import {
   CaseFailure,
   caseVerdict,
-  frames,
   type RunReport,
   reportStudentRun,
   type StudentRunBasics,
@@ -30,8 +29,46 @@ interface StudentReports extends StudentRunBasics {
 
 const notPlainHint =
   "tests compare numbers, strings, booleans, None, and lists, tuples, dicts and sets of them";
+/** Deeper lines are not parsed: the decoder refuses values nested deeper than ~110 anyway. */
+const maxNesting = 120;
+/** Lines beyond the frames an honest run writes (["start"], the stop or the answer's error, ["done"]). */
+const spareLines = 8;
 
-function readReports(channel: string): StudentReports {
+/** Whether a line's brackets nest deeper than maxNesting (one pass, strings skipped). */
+function nestsTooDeeply(line: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < line.length; index++) {
+    const code = line.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index++;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > maxNesting) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** The line as JSON, or undefined when it isn't (or is nested too deeply to bother). */
+function parseLine(line: string): unknown {
+  if (nestsTooDeeply(line)) return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first frame for each probe is its report (the runner releases data that the student's run
+ * must not see before a probe's value only once that frame is on the channel, see the planner's
+ * gates): a second one for the same probe is a conflict, and after a stop (["x", …] or ["a", …])
+ * only message texts count. Reads at most as many lines as an honest run writes, each once, in
+ * time linear in the channel's size.
+ */
+function readReports(channel: string, probeCount: number): StudentReports {
   const reports: StudentReports = {
     done: false,
     answerError: undefined,
@@ -39,16 +76,34 @@ function readReports(channel: string): StudentReports {
     probes: new Map(),
     messages: new Map(),
   };
-  for (const [kind, first, second] of frames(channel)) {
-    if (kind === "done") reports.done = true;
-    else if (kind === "a" && typeof first === "string") reports.answerError ??= first;
-    else if (kind === "x" && Number.isSafeInteger(first) && typeof second === "string")
-      reports.stop ??= { statement: first as number, error: second };
-    else if (kind === "p" && Number.isSafeInteger(first)) {
-      const id = first as number;
-      reports.probes.set(id, reports.probes.has(id) ? "conflict" : decodeOutcome(second));
-    } else if (kind === "m" && Number.isSafeInteger(first) && typeof second === "string")
-      reports.messages.set(first as number, second.slice(0, 4096));
+  let stopped = false;
+  let start = 0;
+  for (let lines = 0; lines < probeCount + spareLines && start < channel.length; lines++) {
+    const newline = channel.indexOf("\n", start);
+    const end = newline < 0 ? channel.length : newline;
+    const line = channel.slice(start, end);
+    start = end + 1;
+    if (line === '["done"]') {
+      reports.done = true;
+      break;
+    }
+    const frame = /^\["([pmxa])",(?:(\d{1,7}),)?/.exec(line);
+    if (!frame) continue;
+    const [, kind, id] = frame as unknown as [string, string, string | undefined];
+    const ident = id === undefined ? -1 : Number(id);
+    const parsed = parseLine(line);
+    const body = Array.isArray(parsed) ? (parsed as unknown[]) : [];
+    if (kind === "p" && ident >= 0 && ident < probeCount && !stopped) {
+      reports.probes.set(ident, reports.probes.has(ident) ? "conflict" : decodeOutcome(body[2]));
+    } else if (kind === "m" && ident >= 0 && typeof body[2] === "string") {
+      if (!reports.messages.has(ident)) reports.messages.set(ident, body[2].slice(0, 4096));
+    } else if (kind === "x" && ident >= 0 && typeof body[2] === "string") {
+      reports.stop ??= { statement: ident, error: body[2] };
+      stopped = true;
+    } else if (kind === "a" && id === undefined && typeof body[1] === "string") {
+      reports.answerError ??= body[1];
+      stopped = true;
+    }
   }
   return reports;
 }
@@ -103,8 +158,9 @@ class CaseJudge {
       }
       case "f": {
         const [, name, args, keywords] = node;
-        const arity = name === "isinstance" || name === "isclose" ? 2 : 1;
-        if (args.length !== arity) throw new CaseFailure("The test could not be judged.");
+        const arity =
+          name === "isinstance" || name === "isclose" ? [2] : name === "round" ? [1, 2] : [1];
+        if (!arity.includes(args.length)) throw new CaseFailure("The test could not be judged.");
         const values = args.map((arg) => this.#evaluate(arg));
         const named = Object.fromEntries(
           Object.entries(keywords).map(([key, value]) => [key, this.#evaluate(value as JudgeNode)]),
@@ -170,7 +226,7 @@ function judgeCase(
 
 /** Applies each case's test to the expected values and the values the student's run reported. */
 export function judgeAnswer(plan: Plan, ending: SandboxEnding): RunReport {
-  const reports = readReports(ending.channel);
+  const reports = readReports(ending.channel, plan.probes.length);
   return reportStudentRun(ending, reports, plan.cases, plan.stop, (testCase) =>
     judgeCase(plan, reports, testCase),
   );

@@ -55,15 +55,27 @@ const maxDepth = 110;
 /** Bigger results (repetition, huge products) are refused rather than computed. */
 const maxResultItems = 1_000_000;
 const maxIntBits = 4_000_000;
+/** Items one decoded value may hold: the harness encodes at most 100 000. */
+const maxDecodedItems = 200_000;
+/** repr() of a float is at most 24 characters ("-2.2250738585072014e-308"). */
+const maxFloatLength = 32;
 
 export const none: PyValue = { t: "NoneType" };
 export const bool = (v: boolean): PyValue => ({ t: "bool", v });
 const int = (v: bigint): PyValue => ({ t: "int", v });
 const float = (v: number): PyValue => ({ t: "float", v });
 
-/** The value the tagged JSON describes, or undefined when it is malformed. */
-export function decodeValue(raw: unknown, depth = 0): PyValue | undefined {
-  if (!Array.isArray(raw) || depth > maxDepth) return undefined;
+/**
+ * The value the tagged JSON describes, or undefined when it is malformed, nested too deeply or
+ * too large. Linear in the size of `raw`: it is what a student's process wrote.
+ */
+export function decodeValue(raw: unknown): PyValue | undefined {
+  return decodeWithin(raw, 0, { items: maxDecodedItems });
+}
+
+function decodeWithin(raw: unknown, depth: number, budget: { items: number }): PyValue | undefined {
+  budget.items--;
+  if (!Array.isArray(raw) || depth > maxDepth || budget.items < 0) return undefined;
   const [tag, body] = raw as [unknown, unknown];
   switch (tag) {
     case "n":
@@ -86,9 +98,9 @@ export function decodeValue(raw: unknown, depth = 0): PyValue | undefined {
     case "t":
     case "S":
     case "F":
-      return decodeItems(tag, body, depth);
+      return decodeItems(tag, body, depth, budget);
     case "d":
-      return decodeDict(body, depth);
+      return decodeDict(body, depth, budget);
     default:
       return undefined;
   }
@@ -106,15 +118,21 @@ function decodeFloat(text: string): PyValue | undefined {
   if (text === "nan") return float(Number.NaN);
   if (text === "inf") return float(Number.POSITIVE_INFINITY);
   if (text === "-inf") return float(Number.NEGATIVE_INFINITY);
-  if (!/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text)) return undefined;
+  if (text.length > maxFloatLength || !/^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/.test(text))
+    return undefined;
   return float(Number(text));
 }
 
-function decodeItems(tag: "l" | "t" | "S" | "F", body: unknown, depth: number) {
-  if (!Array.isArray(body)) return undefined;
+function decodeItems(
+  tag: "l" | "t" | "S" | "F",
+  body: unknown,
+  depth: number,
+  budget: { items: number },
+) {
+  if (!Array.isArray(body) || body.length > budget.items) return undefined;
   const items: PyValue[] = [];
   for (const raw of body) {
-    const item = decodeValue(raw, depth + 1);
+    const item = decodeWithin(raw, depth + 1, budget);
     if (!item) return undefined;
     items.push(item);
   }
@@ -123,12 +141,12 @@ function decodeItems(tag: "l" | "t" | "S" | "F", body: unknown, depth: number) {
   return { t, v: items } as PyValue;
 }
 
-function decodeDict(body: unknown, depth: number): PyValue | undefined {
-  if (!Array.isArray(body) || body.length % 2 !== 0) return undefined;
+function decodeDict(body: unknown, depth: number, budget: { items: number }): PyValue | undefined {
+  if (!Array.isArray(body) || body.length % 2 !== 0 || body.length > budget.items) return undefined;
   const pairs: [PyValue, PyValue][] = [];
   for (let index = 0; index < body.length; index += 2) {
-    const key = decodeValue(body[index], depth + 1);
-    const value = decodeValue(body[index + 1], depth + 1);
+    const key = decodeWithin(body[index], depth + 1, budget);
+    const value = decodeWithin(body[index + 1], depth + 1, budget);
     if (!key || !value || !isHashable(key)) return undefined;
     pairs.push([key, value]);
   }
@@ -236,11 +254,12 @@ function scalarKey(value: PyValue): string {
       return "N";
     case "bool":
       return value.v ? "n1" : "n0";
+    // Hexadecimal: a huge int's decimal digits take superlinear time to compute.
     case "int":
-      return `n${value.v}`;
+      return `n${value.v.toString(16)}`;
     case "float":
       if (Number.isNaN(value.v)) return `nan${nanKeys++}`;
-      return Number.isInteger(value.v) ? `n${BigInt(value.v)}` : `f${value.v}`;
+      return Number.isInteger(value.v) ? `n${BigInt(value.v).toString(16)}` : `f${value.v}`;
     case "str":
       return `s${JSON.stringify(value.v)}`;
     case "type":
@@ -339,12 +358,18 @@ function ordered(op: Ordering, a: PyValue, b: PyValue): boolean {
   );
 }
 
-/** Identity, as far as it can be known across processes: the singletons, and small ints. */
+/**
+ * Identity, as far as it can be known across processes: the singletons (None, True, False, the
+ * types), and what CPython keeps one object of: small ints, '', () and one-character strings
+ * below U+0100. Other identities are checked in the answer's process (see the planner).
+ */
 function identical(a: PyValue, b: PyValue): boolean {
   if (a.t !== b.t) return false;
   if (a.t === "NoneType") return true;
   if (a.t === "bool" || a.t === "type") return a.v === (b as typeof a).v;
   if (a.t === "int") return a.v === (b as typeof a).v && a.v >= -5n && a.v <= 256n;
+  if (a.t === "str") return a.v === (b as typeof a).v && a.v.length <= 1 && a.v <= "\u00ff";
+  if (a.t === "tuple") return a.v.length === 0 && (b as typeof a).v.length === 0;
   return false;
 }
 
@@ -448,17 +473,23 @@ export type Arithmetic = "+" | "-" | "*" | "/";
 
 const bits = (value: bigint) => value.toString(2).length;
 
-/** int / int as Python computes it: the exact quotient, correctly rounded to a float. */
+/** int / int as Python computes it: the exact quotient, correctly rounded to a float (subnormals too). */
 function divideInts(a: bigint, b: bigint): number {
   if (b === 0n) throw new PyException("ZeroDivisionError", "division by zero");
   const negative = a < 0n !== b < 0n;
   const [x, y] = [a < 0n ? -a : a, b < 0n ? -b : b];
   if (x === 0n) return negative ? -0 : 0;
-  // Scale so that the quotient has 55+ bits; a sticky bit keeps the rounding of the rest exact.
-  const shift = bits(x) - bits(y) - 55;
-  const [num, den] = shift >= 0 ? [x, y << BigInt(shift)] : [x << BigInt(-shift), y];
-  const quotient = (num / den) | (num % den === 0n ? 0n : 1n);
-  const result = Number(quotient) * 2 ** shift;
+  // 2 ** exponent <= x / y < 2 ** (exponent + 1)
+  let exponent = bits(x) - bits(y);
+  if (exponent >= 0 ? x < y << BigInt(exponent) : x << BigInt(-exponent) < y) exponent--;
+  // The result's last bit: 53 significant bits, fewer below 2 ** -1022 (subnormals).
+  const last = Math.max(exponent - 52, -1074);
+  const [num, den] = last >= 0 ? [x, y << BigInt(last)] : [x << BigInt(-last), y];
+  let quotient = num / den;
+  const twiceRest = (num % den) * 2n;
+  if (twiceRest > den || (twiceRest === den && (quotient & 1n) === 1n)) quotient++;
+  // quotient has at most 54 bits and 2 ** last is exact: the product is the rounded result.
+  const result = Number(quotient) * 2 ** last;
   if (!Number.isFinite(result))
     throw new PyException("OverflowError", "integer division result too large for a float");
   return negative ? -result : result;
@@ -568,9 +599,92 @@ function length(value: PyValue): number {
   }
 }
 
-export type JudgedCall = "abs" | "len" | "type" | "isinstance" | "isclose";
+/** A finite float as mantissa × 2 ** exponent, exactly. */
+function exactParts(value: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const high = view.getUint32(0);
+  const biased = (high >>> 20) & 0x7ff;
+  const fraction = (BigInt(high & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const sign = value < 0 || Object.is(value, -0) ? -1n : 1n;
+  return [sign * mantissa, (biased === 0 ? 1 : biased) - 1075];
+}
 
-/** A built-in the judge computes itself; `keywords` only for isclose (rel_tol, abs_tol). */
+/** numerator / denominator (denominator > 0) rounded to an integer, ties to even. */
+function roundHalfEven(numerator: bigint, denominator: bigint): bigint {
+  const negative = numerator < 0n;
+  const magnitude = negative ? -numerator : numerator;
+  let quotient = magnitude / denominator;
+  const twiceRest = (magnitude % denominator) * 2n;
+  if (twiceRest > denominator || (twiceRest === denominator && (quotient & 1n) === 1n)) quotient++;
+  return negative ? -quotient : quotient;
+}
+
+/** CPython's limits on ndigits for floats: beyond them the float is returned as is, or 0. */
+const maxRoundDigits = 330;
+
+/** round(x, ndigits) on a float, as CPython computes it: correctly rounded, ties to even. */
+function roundFloat(value: number, digits: bigint | undefined): PyValue {
+  if (digits === undefined) {
+    if (Number.isNaN(value))
+      throw new PyException("ValueError", "cannot convert float NaN to integer");
+    if (!Number.isFinite(value))
+      throw new PyException("OverflowError", "cannot convert float infinity to integer");
+    const [mantissa, exponent] = exactParts(value);
+    return int(
+      exponent >= 0
+        ? mantissa << BigInt(exponent)
+        : roundHalfEven(mantissa, 1n << BigInt(-exponent)),
+    );
+  }
+  if (!Number.isFinite(value) || value === 0 || digits > BigInt(maxRoundDigits))
+    return float(value);
+  if (digits < BigInt(-maxRoundDigits)) return float(value < 0 ? -0 : 0);
+  const n = Number(digits);
+  const [mantissa, exponent] = exactParts(value);
+  const scale = 10n ** BigInt(Math.abs(n));
+  const [up, down] = [
+    exponent >= 0 ? 1n << BigInt(exponent) : 1n,
+    exponent < 0 ? 1n << BigInt(-exponent) : 1n,
+  ];
+  const rounded =
+    n >= 0
+      ? roundHalfEven(mantissa * up * scale, down)
+      : roundHalfEven(mantissa * up, down * scale);
+  const result = Number(`${rounded}e${-n}`);
+  if (!Number.isFinite(result))
+    throw new PyException("OverflowError", "rounded value too large to represent");
+  return float(result === 0 && value < 0 ? -0 : result);
+}
+
+function roundInt(value: bigint, digits: bigint | undefined): PyValue {
+  if (digits === undefined || digits >= 0n) return int(value);
+  // 10 ** -digits beyond twice the value rounds it to 0 (a tie too: 0 is even).
+  if (-digits > BigInt(Math.ceil(bitLength(value) * Math.log10(2)) + 1)) return int(0n);
+  const scale = 10n ** -digits;
+  return int(roundHalfEven(value, scale) * scale);
+}
+
+function pyRound(value: PyValue, digits: PyValue | undefined): PyValue {
+  let ndigits: bigint | undefined;
+  if (digits !== undefined && digits.t !== "NoneType") {
+    if (digits.t !== "int" && digits.t !== "bool")
+      throw new PyException(
+        "TypeError",
+        `'${typeName(digits)}' object cannot be interpreted as an integer`,
+      );
+    ndigits = asInt(digits);
+  }
+  if (value.t === "float") return roundFloat(value.v, ndigits);
+  if (value.t === "int" || value.t === "bool") return roundInt(asInt(value), ndigits);
+  throw new PyException("TypeError", `type ${typeName(value)} doesn't define __round__ method`);
+}
+
+export type JudgedCall = "abs" | "len" | "type" | "isinstance" | "isclose" | "round";
+
+/** A built-in the judge computes itself; `keywords` only for isclose (rel_tol, abs_tol); round
+ * takes one or two arguments. */
 export function callBuiltin(
   name: JudgedCall,
   args: PyValue[],
@@ -597,5 +711,7 @@ export function callBuiltin(
       return bool(
         isClose(first, second, keywords.rel_tol ?? float(1e-9), keywords.abs_tol ?? float(0)),
       );
+    case "round":
+      return pyRound(first, args[1]);
   }
 }
