@@ -76,7 +76,7 @@ const bare = (language: CodeLanguage) => () => {
       ...args,
       `${assertImport[language]}\n${code}\n${testingCode}\n${channelWrite[language]}`,
     ],
-    stdin: "",
+    stdin: { input: "" },
     limits,
   });
 };

@@ -110,7 +110,7 @@ describe("hostile channel output, read while the API serves", () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it("answers every request within seconds while it grades them, and fails each", async () => {
+  it("answers every request within seconds while it grades them, and fails each hostile answer", async () => {
     const codes = [
       correctSquare,
       ...hostileAnswers.map(([, payload]) => writer(payload)),
@@ -145,9 +145,11 @@ describe("hostile channel output, read while the API serves", () => {
     }
     expect(completion.status).toBe("graded");
     expect(slowest).toBeLessThan(answerWithinMs);
-    // Only the honest answer earns its points; the others are read in linear time: none needed
-    // the judge thread's time budget.
-    expect(completion.score).toBe(5);
+    // Only the honest answers earn their points: the first, and the correct answer to tests that
+    // write empty lines before the plan (their set-up reaches no student's run unless the answer
+    // uses `os`, so the plan is read and the answer judged like any other). The others are read in
+    // linear time: none needed the judge thread's time budget.
+    expect(completion.score).toBe(10);
     const detail = await call(
       remote,
       "GET",
@@ -160,5 +162,9 @@ describe("hostile channel output, read while the API serves", () => {
       (answer) => answer.body.runtime_errors ?? "",
     );
     expect(errors.filter((text) => /could not be (judged|read) within/.test(text))).toEqual([]);
+    const earned = (detail.body.answers as { question: number; points: number }[])
+      .filter((answer) => answer.points > 0)
+      .map((answer) => test.questions.findIndex((question) => question.id === answer.question));
+    expect(earned.sort((a, b) => a - b)).toEqual([0, codes.length - 1]);
   }, 200_000);
 });

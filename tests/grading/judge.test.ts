@@ -26,9 +26,11 @@ const plan: Plan = {
   ],
   probes: ["f()", "g()"],
   steps: [
-    ["p", 0, 1, "f()"],
-    ["p", 1, 2, "g()"],
+    ["p", 0, 1, "f()", null],
+    ["p", 1, 2, "g()", null],
   ],
+  gates: [],
+  warnings: [],
   expected: [decodeOutcome(["i", "3"]), decodeOutcome(["i", "1"])],
   stop: null,
 };

@@ -12,50 +12,59 @@ import { defaultLimits } from "../../src/grading/sandbox/sandbox";
 const sandbox = new BwrapSandbox(defaultLimits(2000, 256), 6);
 const grader = new Grader(sandbox);
 
-/** The program the student's run would get for these tests (answer left empty). */
-async function studentInput(testingCode: string): Promise<string> {
+/** Everything the student's run would read for these tests and this answer, gates included. */
+async function studentInput(testingCode: string, code = ""): Promise<string> {
   const planning = pythonHarness.planTests(testingCode);
   if (planning.kind !== "run") throw new Error("the tests were not run");
   const outcome = planning.readPlan(await sandbox.execute(planning.program));
   if (outcome.kind !== "plan") throw new Error(outcome.report.errors ?? "no plan");
-  return pythonHarness.studentRun("", outcome.plan).input;
+  const program = pythonHarness.studentRun(code, outcome.plan);
+  return [program.input, ...(program.continuations ?? []).map(({ input }) => input)].join("");
 }
 
 const grade = (code: string, testingCode: string) => grader.grade({ code, testingCode });
 
 describe("what the student's run is given", () => {
-  it("gets inputs and set-up, never a statement that only feeds an expected value", async () => {
-    const input = await studentInput(
-      [
-        "import math, random",
-        "random.seed(7)",
-        "data = [3, 1, 2]",
-        "expected = sorted(data)",
-        "def reference(xs):\n    return sorted(xs)",
-        "also_expected = reference(data)",
-        "assert sort_list(data) == expected",
-        "assert sort_list(data) == also_expected",
-        "assert abs(area(2) - 12.566) < 1e-3",
-        "assert math.isclose(area(1), 3.14159, rel_tol=1e-4)",
-        "assert area(3) / 28.274 > 0.999",
-        "assert sort_list([9, 8]) == [8, 9], 'sorting [9, 8] should give [8, 9]'",
-        "assert sort_list([7, 5]) == [5, 7], f'should give [5, 7], not {sort_list([7, 5])}'",
-      ].join("\n"),
-    );
-    expect(input).toContain("import math, random");
-    expect(input).toContain("random.seed(7)");
-    expect(input).toContain("data = [3, 1, 2]");
+  const tests = [
+    "import math, random",
+    "random.seed(7)",
+    "data = [3, 1, 2]",
+    "expected = sorted(data)",
+    "def reference(xs):\n    return sorted(xs)",
+    "also_expected = reference(data)",
+    "assert sort_list(data) == expected",
+    "assert sort_list(data) == also_expected",
+    "assert abs(area(2) - 12.566) < 1e-3",
+    "assert math.isclose(area(1), 3.14159, rel_tol=1e-4)",
+    "assert area(3) / 28.274 > 0.999",
+    "assert sort_list([9, 8]) == [8, 9], 'sorting [9, 8] should give [8, 9]'",
+    "assert sort_list([7, 5]) == [5, 7], f'should give [5, 7], not {sort_list([7, 5])}'",
+  ].join("\n");
+  const secrets = ["expected", "12.566", "3.14159", "28.274", "[8, 9]", "should"];
+
+  it("gets the inputs as values, never an expected value or a statement that feeds one", async () => {
+    const input = await studentInput(tests);
+    expect(input).toContain("{'data': [3, 1, 2]}");
     expect(input).toContain("sort_list([9, 8])");
-    for (const secret of [
-      "expected",
-      "reference",
-      "12.566",
-      "3.14159",
-      "28.274",
-      "[8, 9]",
-      "should",
-    ])
+    for (const secret of [...secrets, "reference", "sorted(", "random", "math"])
       expect(input).not.toContain(secret);
+  });
+
+  it("gets what the tests provide (imports, set-up, functions) only for names the answer uses", async () => {
+    const answer =
+      "def sort_list(xs):\n    random.shuffle(xs)\n    return reference(xs)\ndef area(r):\n    return math.pi * r * r\n";
+    const input = await studentInput(tests, answer);
+    for (const provided of ["import math, random", "random.seed(7)", "def reference(xs)"])
+      expect(input).toContain(provided);
+    for (const secret of secrets) expect(input.replace(answer, "")).not.toContain(secret);
+  });
+
+  it("never gets a value an expected value reads directly, even for an answer that names it", async () => {
+    const input = await studentInput(
+      "expected = 48151623\nassert found() == expected",
+      "def found():\n    return globals()['expected']\n",
+    );
+    expect(input).not.toContain("48151623");
   });
 
   it("runs a statement that changes an input before the probe that reads it", async () => {

@@ -92,7 +92,7 @@ export class BwrapSandbox implements Sandbox {
 
   async execute(program: SandboxProgram): Promise<SandboxEnding> {
     const { command, args } = bwrapCommand(this.limits, this.slot, program);
-    const ending = await runProcess({ command, args, stdin: program.input, limits: this.limits });
+    const ending = await runProcess({ command, args, stdin: program, limits: this.limits });
     return { ...ending, timeLimitMs: this.limits.timeLimitMs };
   }
 }

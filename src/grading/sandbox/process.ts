@@ -1,13 +1,15 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
-import type { SandboxEnding, SandboxLimits, StopReason } from "./sandbox";
+import { InputFeed } from "./input-feed";
+import type { ProgramInput, SandboxEnding, SandboxLimits, StopReason } from "./sandbox";
 import { SandboxUnavailableError } from "./sandbox";
 
 export interface ProcessRun {
   command: string;
   args: string[];
-  stdin: string;
+  /** What the program reads on stdin (input, then continuations as its channel shows). */
+  stdin: ProgramInput;
   limits: SandboxLimits;
   /** Extra environment for the launcher itself (the sandbox clears it for the answer). */
   env?: Record<string, string>;
@@ -98,7 +100,12 @@ export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
       countOutput(chunk);
       stderrTail = (stderrTail + chunk.toString("utf8")).slice(-stderrTailBytes);
     });
+    (child.stdin as Writable).on("error", () => {
+      // The answer may exit before reading its input; the ending tells what happened.
+    });
+    const feed = new InputFeed(child.stdin as Writable, run.stdin);
     (child.stdio[3] as Readable).on("data", (chunk: Buffer) => {
+      feed.seen(chunk);
       if (!clockStarted) {
         clockStarted = true;
         clearTimeout(timer);
@@ -125,9 +132,5 @@ export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
         stderrTail,
       });
     });
-    (child.stdin as Writable).on("error", () => {
-      // The answer may exit before reading its input; the ending tells what happened.
-    });
-    child.stdin.end(run.stdin);
   });
 }

@@ -140,7 +140,11 @@ export class PyodideSandbox implements Sandbox {
     return runProcess({
       command: command as string,
       args,
-      stdin: JSON.stringify({ source: program.source, input: program.input }),
+      // The child reads the source on the first line; the program reads the rest as it comes.
+      stdin: {
+        ...program,
+        input: `${JSON.stringify({ source: program.source })}\n${program.input}`,
+      },
       limits: { ...this.limits, memoryMb: this.limits.memoryMb + pyodideOverheadMb },
       watchMemory: true,
     });
@@ -156,7 +160,7 @@ export class PyodideSandbox implements Sandbox {
     return runProcess({
       command: command as string,
       args,
-      stdin: program.input,
+      stdin: program,
       env: { TZ: "UTC" },
       limits: { ...this.limits, memoryMb: this.limits.memoryMb + nodeOverheadMb },
       watchMemory: true,

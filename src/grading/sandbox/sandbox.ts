@@ -1,9 +1,25 @@
-/** A program for a sandbox: which interpreter, its source, and what it reads as input. */
+/** More input for a running program, written once each of `after` has begun a line of its channel. */
+export interface Continuation {
+  after: string[];
+  input: string;
+}
+
+/**
+ * A program for a sandbox: which interpreter, its source, and what it reads as input: `input` at
+ * once, then each continuation in order when its lines have appeared (so that the program can't
+ * see that input before it reported them), or all that is left as soon as a line begins with
+ * one of `releaseAllOn`. Stdin ends after the last.
+ */
 export interface SandboxProgram {
   interpreter: "python" | "javascript";
   source: string;
   input: string;
+  continuations?: Continuation[];
+  releaseAllOn?: string[];
 }
+
+/** What a program reads on stdin. */
+export type ProgramInput = Pick<SandboxProgram, "input" | "continuations" | "releaseAllOn">;
 
 export type StopReason = "time" | "output" | "memory";
 

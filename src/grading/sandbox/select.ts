@@ -7,11 +7,12 @@ const echoPrograms: SandboxProgram[] = [
   {
     interpreter: "python",
     source: [
-      "import sys",
-      "provided = globals().get('channel_input')",
-      "data = provided.encode() if provided is not None else sys.stdin.buffer.read()",
-      "reply = ('echo ' + data.decode()).encode()",
-      "channel_write(reply.decode()) if provided is not None else open(3, 'wb').write(reply)",
+      "provided = globals().get('channel_read')",
+      "if provided is not None:",
+      "    channel_write('echo ' + provided(64).to_bytes().decode())",
+      "else:",
+      "    import os",
+      "    os.write(3, b'echo ' + os.read(0, 64))",
     ].join("\n"),
     input: "ok",
   },

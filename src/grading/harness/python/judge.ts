@@ -7,7 +7,7 @@ import {
   type StudentRunBasics,
 } from "../harness";
 import type { Expected, JudgeNode, PythonPlan } from "./plan";
-import { decodeOutcome } from "./plan";
+import { decodeOutcome, nestsTooDeeply } from "./plan";
 import {
   arithmetic,
   bool,
@@ -34,26 +34,9 @@ const maxNesting = 120;
 /** Lines beyond the frames an honest run writes (["start"], the stop or the answer's error, ["done"]). */
 const spareLines = 8;
 
-/** Whether a line's brackets nest deeper than maxNesting (one pass, strings skipped). */
-function nestsTooDeeply(line: string): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < line.length; index++) {
-    const code = line.charCodeAt(index);
-    if (inString) {
-      if (code === 0x5c) index++;
-      else if (code === 0x22) inString = false;
-    } else if (code === 0x22) inString = true;
-    else if (code === 0x5b || code === 0x7b) {
-      if (++depth > maxNesting) return true;
-    } else if (code === 0x5d || code === 0x7d) depth--;
-  }
-  return false;
-}
-
 /** The line as JSON, or undefined when it isn't (or is nested too deeply to bother). */
 function parseLine(line: string): unknown {
-  if (nestsTooDeeply(line)) return undefined;
+  if (nestsTooDeeply(line, maxNesting)) return undefined;
   try {
     return JSON.parse(line);
   } catch {
@@ -173,7 +156,7 @@ class CaseJudge {
   #probe(id: number): PyValue {
     const source = this.plan.probes[id] ?? "an operand";
     const reported = this.reports.probes.get(id);
-    if (reported === undefined || reported === "conflict" || "text" in reported)
+    if (reported === undefined || reported === "conflict")
       throw new CaseFailure(`The answer's run did not report the value of ${source}.`);
     if ("raised" in reported) throw new CaseFailure(reported.raised);
     if ("notPlain" in reported)
@@ -185,8 +168,7 @@ class CaseJudge {
 
   #expected(id: number): PyValue {
     const expected = this.plan.expected[id];
-    if (expected === undefined || "text" in expected)
-      throw new CaseFailure("The test's expected value is missing.");
+    if (expected === undefined) throw new CaseFailure("The test's expected value is missing.");
     if ("raised" in expected) throw new CaseFailure(expected.raised);
     if ("notPlain" in expected)
       throw new CaseFailure(
@@ -197,15 +179,10 @@ class CaseJudge {
 }
 
 /** The assert's message, from its parts: text of the tests, and texts the answer's run reported. */
-function messageOf(plan: Plan, reports: StudentReports, message: Plan["cases"][number]["message"]) {
+function messageOf(reports: StudentReports, message: Plan["cases"][number]["message"]) {
   if (message === null) return "AssertionError";
   const text = message
-    .map((part) => {
-      if ("text" in part) return part.text;
-      if ("probe" in part) return reports.messages.get(part.probe) ?? "…";
-      const expected = plan.expected[part.expected];
-      return expected && "text" in expected ? expected.text : "…";
-    })
+    .map((part) => ("text" in part ? part.text : (reports.messages.get(part.probe) ?? "…")))
     .join("")
     .slice(0, 4096);
   return text ? `AssertionError: ${text}` : "AssertionError";
@@ -220,7 +197,7 @@ function judgeCase(
   return caseVerdict(testCase, () =>
     truthy(new CaseJudge(plan, reports).evaluate(testCase.test))
       ? null
-      : messageOf(plan, reports, testCase.message),
+      : messageOf(reports, testCase.message),
   );
 }
 
