@@ -1,21 +1,28 @@
 import { execFile } from "node:child_process";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
-import { interpreterCommand, nodeAddressSpaceMb, nodeBinary } from "./interpreters";
+import { runGroup } from "./cgroups";
+import { interpreterCommand, nodeAddressSpaceMb, nodeBinary, nodeOverheadMb } from "./interpreters";
 import { runProcess } from "./process";
 import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
 import { sandboxUid } from "./uids";
 
+/** Size of each writable place (/tmp, /dev/shm): tmpfs is memory. */
+const scratchBytes = String(8 * 1024 * 1024);
+/** The launchers (setpriv, prlimit, bwrap and its init) count in the run's pids group too. */
+const launcherProcesses = 4;
+
 /**
  * The launcher: drop to an unprivileged uid (so the process limit applies), set resource
- * limits, then bubblewrap: new namespaces (no network, own pids), empty environment (but the
- * locale and UTC), read-only /usr, a small tmpfs as the only writable place, killed with its
- * parent.
+ * limits, then bubblewrap: new namespaces (no network, own pids, no further user namespaces
+ * where bubblewrap can forbid them), empty environment (but the locale and UTC), read-only /usr
+ * and /dev, two small tmpfs (/tmp, /dev/shm) as the only writable places, killed with its parent.
  */
 export function bwrapCommand(
   limits: SandboxLimits,
   slot: number,
   program: SandboxProgram,
+  disableUserns = true,
 ): { command: string; args: string[] } {
   const uid = String(sandboxUid(slot));
   const cpuSeconds = Math.ceil(limits.timeLimitMs / 1000) + 1;
@@ -41,6 +48,7 @@ export function bwrapCommand(
       "--",
       "bwrap",
       "--unshare-all",
+      ...(disableUserns ? ["--unshare-user", "--disable-userns"] : []),
       "--die-with-parent",
       "--new-session",
       "--clearenv",
@@ -70,7 +78,15 @@ export function bwrapCommand(
       "--dev",
       "/dev",
       "--size",
-      String(8 * 1024 * 1024),
+      scratchBytes,
+      "--perms",
+      "1777",
+      "--tmpfs",
+      "/dev/shm",
+      "--remount-ro",
+      "/dev",
+      "--size",
+      scratchBytes,
       "--tmpfs",
       "/tmp",
       "--remount-ro",
@@ -91,8 +107,18 @@ export class BwrapSandbox implements Sandbox {
   ) {}
 
   async execute(program: SandboxProgram): Promise<SandboxEnding> {
-    const { command, args } = bwrapCommand(this.limits, this.slot, program);
-    const ending = await runProcess({ command, args, stdin: program, limits: this.limits });
+    const { command, args } = bwrapCommand(
+      this.limits,
+      this.slot,
+      program,
+      await bwrapDisablesUserns(),
+    );
+    const group = runGroup({
+      // Node's own runtime comes on top of what a JavaScript answer may use.
+      memoryMb: this.limits.memoryMb + (program.interpreter === "javascript" ? nodeOverheadMb : 0),
+      maxProcesses: this.limits.maxProcesses + launcherProcesses,
+    });
+    const ending = await runProcess({ command, args, stdin: program, limits: this.limits, group });
     return { ...ending, timeLimitMs: this.limits.timeLimitMs };
   }
 }
@@ -105,4 +131,14 @@ export async function bwrapInstalled(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+let disablesUserns: Promise<boolean> | undefined;
+/** Whether this bubblewrap can forbid user namespaces inside the sandbox (0.8.0 and later). */
+export function bwrapDisablesUserns(): Promise<boolean> {
+  disablesUserns ??= promisify(execFile)("bwrap", ["--help"]).then(
+    ({ stdout }) => stdout.includes("--disable-userns"),
+    () => false,
+  );
+  return disablesUserns;
 }

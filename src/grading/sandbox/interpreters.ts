@@ -13,6 +13,9 @@ export const nodeBinary = realpathSync(process.execPath);
  */
 export const nodeAddressSpaceMb = 768;
 
+/** Node's own resident memory, on top of what a JavaScript answer may use. */
+export const nodeOverheadMb = 64;
+
 /**
  * How JavaScript programs run, on every backend: without the JIT (a smaller address space and no
  * JIT compiler to attack; answers are small, and measured to cost the same to start), under the

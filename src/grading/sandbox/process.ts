@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
+import type { RunGroup } from "./cgroups";
 import { InputFeed } from "./input-feed";
 import type { ProgramInput, SandboxEnding, SandboxLimits, StopReason } from "./sandbox";
 import { SandboxUnavailableError } from "./sandbox";
@@ -15,6 +16,8 @@ export interface ProcessRun {
   env?: Record<string, string>;
   /** Stop the run when its resident memory passes `limits.memoryMb` (for sandboxes without rlimits). */
   watchMemory?: boolean;
+  /** The control groups the whole run is held in (joined before the command starts), if any. */
+  group?: RunGroup;
 }
 
 export type ProcessEnding = Omit<SandboxEnding, "timeLimitMs">;
@@ -57,13 +60,27 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** A shell moves itself into the run's groups, then becomes the launcher (nothing runs outside). */
+const joinGroups =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
+
+function launch(run: ProcessRun): [string, string[]] {
+  if (!run.group) return [run.command, run.args];
+  const { procs } = run.group;
+  return [
+    "/bin/sh",
+    ["-c", joinGroups, "sh", String(procs.length), ...procs, run.command, ...run.args],
+  ];
+}
+
 /**
  * Runs a sandbox launcher with the harness channel on fd 3. Stops the whole process group at
  * the wall-clock limit or when stdout + stderr pass the output limit.
  */
 export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
   return new Promise((resolve, reject) => {
-    const child = spawn(run.command, run.args, {
+    const [command, args] = launch(run);
+    const child = spawn(command, args, {
       stdio: ["pipe", "pipe", "pipe", "pipe"],
       detached: true,
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...run.env },
@@ -119,11 +136,14 @@ export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
     child.on("error", (error) => {
       clearTimeout(timer);
       clearInterval(memoryWatch);
+      run.group?.release();
       reject(new SandboxUnavailableError(`could not start ${run.command}: ${error.message}`));
     });
     child.on("close", (exitCode, signal) => {
       clearTimeout(timer);
       clearInterval(memoryWatch);
+      if (run.group?.oomKilled()) stoppedFor ??= "memory";
+      run.group?.release();
       resolve({
         channel: Buffer.concat(channel).toString("utf8"),
         stoppedFor,

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { nodeArguments, nodeBinary } from "./interpreters";
+import { nodeArguments, nodeBinary, nodeOverheadMb } from "./interpreters";
 import { runProcess } from "./process";
 import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
 import { sandboxUid } from "./uids";
@@ -15,8 +15,6 @@ const pyodideDir = dirname(createRequire(import.meta.url).resolve("pyodide/packa
 const pyodideVersion = createRequire(import.meta.url)("pyodide/package.json").version as string;
 /** Pyodide's own runtime, on top of what the answer may use. */
 const pyodideOverheadMb = 200;
-/** Node's own resident memory, on top of the answer's heap. */
-const nodeOverheadMb = 64;
 /** Modules loaded into the snapshot: what the harnesses import. Part of the snapshot's name. */
 const snapshotImports = "ast, builtins, importlib, json, symtable, sys";
 

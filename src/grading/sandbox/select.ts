@@ -1,5 +1,6 @@
 import type { Logger } from "../../logger";
-import { BwrapSandbox, bwrapInstalled } from "./bwrap";
+import { BwrapSandbox, bwrapDisablesUserns, bwrapInstalled } from "./bwrap";
+import { cgroupMode } from "./cgroups";
 import { PyodideSandbox, pyodideIsolation } from "./pyodide";
 import type { Sandbox, SandboxLimits, SandboxProgram } from "./sandbox";
 
@@ -46,7 +47,16 @@ export async function chooseSandbox(
 ): Promise<SandboxKind> {
   if (requested === "bwrap" || requested === "auto") {
     if ((await bwrapInstalled()) && (await echoes(new BwrapSandbox(limits)).catch(() => false))) {
-      logger.info("sandbox", { backend: "bwrap", requested });
+      const groups = cgroupMode();
+      const fields = {
+        backend: "bwrap",
+        requested,
+        limits: groups === "none" ? "per process (rlimits)" : `per answer (${groups})`,
+        nestedUserNamespaces: (await bwrapDisablesUserns()) ? "forbidden" : "allowed",
+      };
+      const weaker = groups === "none" || fields.nestedUserNamespaces === "allowed";
+      // Weaker isolation than SECURITY.md describes is worth a warning, not a refusal to start.
+      logger[weaker ? "warn" : "info"]("sandbox", fields);
       return "bwrap";
     }
     if (requested === "bwrap")
