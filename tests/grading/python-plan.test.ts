@@ -67,6 +67,14 @@ describe("what the student's run is given", () => {
     expect(input).not.toContain("48151623");
   });
 
+  it("never gets the seed of a generator that an expected value is drawn from", async () => {
+    const tests =
+      "import random\nrandom.seed(12345)\nexpected = random.random()\nassert draw() == expected";
+    const redraw = "import random\ndef draw():\n    return random.random()\n";
+    expect(await studentInput(tests, redraw)).not.toContain("12345");
+    expect(await grade(redraw, tests)).toMatchObject({ passed: 0, total: 1 });
+  });
+
   it("runs a statement that changes an input before the probe that reads it", async () => {
     const tests = "lst = [1, 2, 3]\nreverse_in_place(lst)\nassert lst == [3, 2, 1]";
     const right = "def reverse_in_place(xs):\n    xs.reverse()\n";

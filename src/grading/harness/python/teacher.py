@@ -388,6 +388,16 @@ class Tests:
             for base in self.scopes[version].now & self.names:
                 self._mark(secret, base, self.definition(base, version), case, depth + 1)
 
+    def feeds_expected(self, names, index):
+        """Whether, after statement `index`, an expected operand, or a statement that makes data an
+        expected value reads directly, reads one of `names` (`expected = random.random()`)."""
+        for (_, version), cases in self.secret.items():
+            if version > index and self.scopes[version].now & names and any(case > index for case in cases):
+                return True
+        return any(scope_of(candidate, "eval").now & names
+                   for case, candidates in self.candidates.items() if case > index
+                   for candidate in candidates)
+
     @staticmethod
     def _assigned_pairs(statement):
         """(target, value) pairs of an assignment, element-wise for `a, b = x, y`."""
@@ -651,8 +661,10 @@ class Planner:
                 self.steps.append(["x", index, *self.source_of(statement), [sorted(scope.binds), deps]])
             return
         if not scope.binds and not (scope.reads - set(self.tests.modules)) and scope.reads:
-            # Module set-up such as random.seed(1), for an answer that uses the module.
-            self.steps.append(["x", index, *self.source_of(statement), [sorted(scope.reads), []]])
+            # Module set-up such as random.seed(1), for an answer that uses the module, unless an
+            # expected value is drawn from the module's state later (the answer could draw it too).
+            if not self.tests.feeds_expected(scope.reads, index):
+                self.steps.append(["x", index, *self.source_of(statement), [sorted(scope.reads), []]])
             return
         values = {name: self.namespace[name] for name in names
                   if name in self.namespace and (name, index) not in self.tests.secret}
