@@ -235,6 +235,32 @@ describe.each(backends)("the %s sandbox", (_, timeLimitMs, createSandbox) => {
     expect(connections).toBe(0);
   });
 
+  it("cannot tell whether a host file exists", async () => {
+    const probes = [
+      "import os",
+      "def seen(path):",
+      "    found = []",
+      "    try:",
+      "        import js",
+      '        fs = js.process.getBuiltinModule("fs")',
+      "        checks = (fs.realpathSync, fs.realpathSync.native, fs.existsSync, fs.statSync, fs.lstatSync)",
+      "    except ImportError:",
+      "        checks = (os.path.realpath, os.path.exists, os.stat)",
+      "    for check in checks:",
+      "        try:",
+      "            found.append(str(check(path)))",
+      "        except Exception as error:",
+      "            found.append(type(error).__name__ + str(getattr(error, 'code', '')))",
+      "    return found",
+      `known = seen(${JSON.stringify(projectFile)})`,
+      `unknown = seen(${JSON.stringify(`${projectFile}.missing`)})`,
+      "distinct = [a for a, b in zip(known, unknown) if a.replace('.missing', '') != b.replace('.missing', '')]",
+      "def add(a, b):",
+      "    return a + b if distinct else None",
+    ].join("\n");
+    expect((await run(probes)).passed).toBe(0);
+  });
+
   it("cannot leave a process running", async () => {
     await run(
       `import subprocess\nsubprocess.Popen(["/usr/bin/sleep", "30"], start_new_session=True)\n${correctAdd}`,
