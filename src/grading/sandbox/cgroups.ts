@@ -7,6 +7,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { SandboxUnavailableError } from "./sandbox";
 
 /**
  * Limits for an answer's processes *together* (memory, processes), where the host lets us make
@@ -207,7 +208,8 @@ export const runGroupParents = (): string[] => detect().hierarchies.map(({ paren
 let runs = 0;
 const swapLimits = new Set(["memory.memsw.limit_in_bytes", "memory.swap.max"]);
 
-/** A fresh group for one run, or undefined where the host has none for us. */
+/** A fresh group for one run, or undefined where the host has none for us (throws
+ * SandboxUnavailableError when it has, but the group can't be made: the job is retried). */
 export function runGroup(limits: GroupLimits): RunGroup | undefined {
   const { hierarchies } = detect();
   if (hierarchies.length === 0) return undefined;
@@ -228,7 +230,7 @@ export function runGroup(limits: GroupLimits): RunGroup | undefined {
     });
   } catch (error) {
     removeGroups(folders);
-    throw error;
+    throw new SandboxUnavailableError(`could not make the run's control groups: ${error}`);
   }
   return {
     procs: folders.map((folder) => join(folder, "cgroup.procs")),
