@@ -86,7 +86,7 @@ const functionsTest = {
       type: "code",
       points: 2,
       body: {
-        testing_code: "assert is_even(2)\nassert not is_even(7)\nassert is_even(0)",
+        testing_code: "assert is_even(2) is True\nassert is_even(7) is False\nassert is_even(0) is True",
         strict_score: true,
         language: "python",
       },
