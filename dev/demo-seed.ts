@@ -86,7 +86,8 @@ const functionsTest = {
       type: "code",
       points: 2,
       body: {
-        testing_code: "assert is_even(2) is True\nassert is_even(7) is False\nassert is_even(0) is True",
+        testing_code:
+          "assert is_even(2) is True\nassert is_even(7) is False\nassert is_even(0) is True",
         strict_score: true,
         language: "python",
       },
