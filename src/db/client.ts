@@ -1,6 +1,7 @@
 import type { Client } from "@libsql/client";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { type BusyRetryOptions, defaultBusyRetry, retryWhileBusy } from "./busy-retry";
 import * as schema from "./schema";
 import { createSerialLock } from "./serial-lock";
 
@@ -33,13 +34,16 @@ export interface Store {
  * file gets the group-commit store, see node-database.ts). Embedded libSQL refuses concurrent
  * write transactions with SQLITE_BUSY, and a busy timeout would block the event loop, so there
  * transactions and batches queue behind one lock; a remote server serializes a batch itself.
+ * There a batch that waited too long for the write lock (SQLITE_BUSY: on a busy server, a queue
+ * of other requests' batches) ran as BEGIN … COMMIT, or ROLLBACK, in one call and committed
+ * nothing, so it is tried again within `busyRetry`'s budget before the error reaches the caller.
  */
-export function createStore(client: Client): Store {
+export function createStore(client: Client, busyRetry: BusyRetryOptions = defaultBusyRetry): Store {
   const db = drizzle(client, { schema });
   const lock = createSerialLock();
   const local = client.protocol === "file";
   const batch = <T extends BatchQueries>(queries: T) =>
-    local ? lock(() => db.batch(queries)) : db.batch(queries);
+    local ? lock(() => db.batch(queries)) : retryWhileBusy(() => db.batch(queries), busyRetry);
   return {
     db,
     transaction: (work) => lock(() => db.transaction(work)),

@@ -13,13 +13,24 @@ const unavailableCodes = new Set([
 ]);
 
 /**
- * Whether the error is a libSQL error (`LibsqlError`, local or remote) of that kind, or wraps one
- * (drizzle reports a failed query as a `DrizzleQueryError` caused by it).
+ * The code of a libSQL error (`LibsqlError`, local or remote), or of the one it wraps (drizzle
+ * reports a failed query as a `DrizzleQueryError` caused by it).
  */
-export function isDatabaseUnavailable(error: unknown): boolean {
+function sqliteCodeOf(error: unknown): string | undefined {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
     const { code } = cause as Error & { code?: unknown };
-    if (typeof code === "string") return unavailableCodes.has(code);
+    if (typeof code === "string") return code;
   }
-  return false;
+  return undefined;
+}
+
+/** Whether the error is a libSQL error of one of those kinds, or wraps one. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = sqliteCodeOf(error);
+  return code !== undefined && unavailableCodes.has(code);
+}
+
+/** Whether the statement gave up waiting for the write lock that another connection held. */
+export function isWriteLockBusy(error: unknown): boolean {
+  return sqliteCodeOf(error) === "SQLITE_BUSY";
 }
