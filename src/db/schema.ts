@@ -95,6 +95,9 @@ export const groupMembers = sqliteTable(
   ],
 );
 
+export const showResultsLevels = ["score", "points", "full"] as const;
+export type ShowResults = (typeof showResultsLevels)[number];
+
 export const tests = sqliteTable(
   "tests",
   {
@@ -109,6 +112,15 @@ export const tests = sqliteTable(
     publicUuid: text("public_uuid").notNull(),
     /** Bumped whenever the questions or the groups of the test change: keys cached test trees. */
     revision: integer("revision").notNull().default(0),
+    // Settings (CONTRACT §9); their defaults are the behaviour from before they existed.
+    opensAt: integer("opens_at", { mode: "timestamp_ms" }),
+    closesAt: integer("closes_at", { mode: "timestamp_ms" }),
+    /** Seconds per attempt. */
+    timeLimit: integer("time_limit"),
+    maxAttempts: integer("max_attempts"),
+    shuffleQuestions: integer("shuffle_questions", { mode: "boolean" }).notNull().default(false),
+    shuffleVariants: integer("shuffle_variants", { mode: "boolean" }).notNull().default(false),
+    showResults: text("show_results", { enum: showResultsLevels }).notNull().default("score"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -183,6 +195,10 @@ export const completions = sqliteTable(
       .references(() => tests.id, { onDelete: "cascade" }),
     score: integer("score").notNull().default(0),
     status: text("status", { enum: completionStatuses }).notNull().default("graded"),
+    /** The attempt's number; null for completions stored before attempts were counted. */
+    attempt: integer("attempt"),
+    /** Arrived after the attempt's deadline and its grace: stored, scored 0. */
+    late: integer("late", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -191,6 +207,33 @@ export const completions = sqliteTable(
     // A student's completions of a test in the orders statistics rank them: latest, best.
     index("completions_test_user_time_idx").on(t.testId, t.userId, t.createdAt),
     index("completions_test_user_score_idx").on(t.testId, t.userId, t.score, t.createdAt),
+    // One completion per attempt: of two submissions racing for one attempt, one is stored.
+    uniqueIndex("completions_attempt_unique").on(t.userId, t.testId, t.attempt),
+  ],
+);
+
+/**
+ * A student's attempts at a test, numbered from 1 (after the completions stored before attempts
+ * were counted). Submitted when a completion carries its number.
+ */
+export const attempts = sqliteTable(
+  "attempts",
+  {
+    id: id(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    testId: integer("test_id")
+      .notNull()
+      .references(() => tests.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    /** Its deadline follows from this and the test's settings as they are now (domain/attempts). */
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    // Two starts racing for one number: one is stored.
+    uniqueIndex("attempts_user_test_number_unique").on(t.userId, t.testId, t.number),
+    index("attempts_test_idx").on(t.testId),
   ],
 );
 

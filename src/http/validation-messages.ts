@@ -64,6 +64,8 @@ const drfErrorMap: z.core.$ZodErrorMap = (issue) => {
     case "invalid_format":
       if (issue.format === "email") return "Enter a valid email address.";
       if (issue.format === "url") return "Enter a valid URL.";
+      if (issue.format === "datetime")
+        return "Datetime has wrong format. Use this format instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]](Z|+HH:MM|-HH:MM); the time zone is required.";
       return "Enter a valid value.";
     case "invalid_value":
       return `"${String(issue.input)}" is not a valid choice.`;

@@ -18,4 +18,5 @@ export const testsRouter = createRouter()
   .openapi(
     statisticsRoutes.getTestStatisticsHistogram,
     statisticsHandlers.getTestStatisticsHistogram,
-  );
+  )
+  .openapi(routes.startAttempt, handlers.startAttempt);

@@ -2,6 +2,12 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Queryable, Tx } from "../../db/client";
+import {
+  attemptStateFromRows,
+  attemptStateQueries,
+  insertAttempt,
+  readAttemptState,
+} from "../../db/queries/attempts";
 import { findGroupInOrganization } from "../../db/queries/groups";
 import {
   findTest,
@@ -17,14 +23,26 @@ import {
 import type { UserRow } from "../../db/queries/users";
 import { questions, testGroups, tests } from "../../db/schema";
 import { isTeacherInOrganization, linkAccess, relationToTest } from "../../domain/access";
+import {
+  type AttemptState,
+  attemptToSubmit,
+  decideStart,
+  windowProblem,
+} from "../../domain/attempts";
 import { generatePublicUuid } from "../../domain/public-uuid";
-import { toStudentTest, toTeacherTest } from "../../domain/test-views";
+import { toStartedAttempt, toStudentTest, toTeacherTest } from "../../domain/test-views";
 import { currentUser, readWithCaller } from "../../http/authentication";
 import type { AppContext, AppEnv } from "../../http/context";
 import { conflict, notFound, permissionDenied, validationError } from "../../http/errors";
 import { nextPageHeaders, toPage } from "../../http/paging";
 import type * as routes from "./tests.routes";
-import { numberInTest, type QuestionToCreate } from "./tests.schemas";
+import {
+  numberInTest,
+  type QuestionToCreate,
+  type TestSettingsInput,
+  windowIsOrdered,
+  windowOrderMessage,
+} from "./tests.schemas";
 
 const teachersOnly = () => permissionDenied("Only teachers can manage tests.");
 export const formerCreator = () =>
@@ -83,12 +101,32 @@ function toNewQuestion(question: QuestionToCreate, index: number): NewQuestion {
   };
 }
 
+/** The settings sent (all of them on create, those present on update) as table columns. */
+function settingsColumns(body: Partial<TestSettingsInput>) {
+  const columns = {
+    opensAt: body.opens_at,
+    closesAt: body.closes_at,
+    timeLimit: body.time_limit,
+    maxAttempts: body.max_attempts,
+    shuffleQuestions: body.shuffle_questions,
+    shuffleVariants: body.shuffle_variants,
+    showResults: body.show_results,
+  };
+  return Object.fromEntries(
+    Object.entries(columns).filter(([, value]) => value !== undefined),
+  ) as Partial<Pick<TestRow, keyof typeof columns>>;
+}
+
 export const listTests: RouteHandler<typeof routes.listTests, AppEnv> = async (c) => {
   const caller = currentUser(c);
   if (!caller.isTeacher) throw teachersOnly();
   const page = toPage(c.req.valid("query"));
   const own = await listTestsOfCreator(c.var.deps.store.db, caller.id, page);
-  return c.json(own.items.map(toStudentTest), 200, nextPageHeaders(c, page, own.nextAfterId));
+  return c.json(
+    own.items.map((test) => toStudentTest(test)),
+    200,
+    nextPageHeaders(c, page, own.nextAfterId),
+  );
 };
 
 export const createTest: RouteHandler<typeof routes.createTest, AppEnv> = async (c) => {
@@ -103,6 +141,7 @@ export const createTest: RouteHandler<typeof routes.createTest, AppEnv> = async 
         creatorId: caller.id,
         organizationId: caller.organizationId,
         publicUuid: await unusedPublicUuid(tx),
+        ...settingsColumns(body),
       })
       .returning();
     if (!test) throw new Error("insert returned no test");
@@ -124,6 +163,10 @@ export const updateTest: RouteHandler<typeof routes.updateTest, AppEnv> = async 
   const body = c.req.valid("json");
   const updated = await c.var.deps.store.transaction(async (tx) => {
     const test = await ownTest(tx, caller, id);
+    const settings = settingsColumns(body);
+    const changed = { ...test, ...settings, name: body.name ?? test.name };
+    if (!windowIsOrdered(changed.opensAt, changed.closesAt))
+      throw validationError("closes_at", windowOrderMessage);
     if (body.questions !== undefined) {
       if (await testHasCompletions(tx, test.id)) {
         throw conflict(
@@ -134,9 +177,10 @@ export const updateTest: RouteHandler<typeof routes.updateTest, AppEnv> = async 
       await insertQuestions(tx, test.id, body.questions.map(toNewQuestion));
       await bumpRevision(tx, test.id);
     }
-    if (body.name !== undefined)
-      await tx.update(tests).set({ name: body.name }).where(eq(tests.id, test.id));
-    return teacherView(tx, { ...test, name: body.name ?? test.name });
+    const columns = { ...settings, ...(body.name === undefined ? {} : { name: body.name }) };
+    if (Object.keys(columns).length > 0)
+      await tx.update(tests).set(columns).where(eq(tests.id, test.id));
+    return teacherView(tx, changed);
   });
   return c.json(updated, 200);
 };
@@ -224,9 +268,21 @@ export async function readTestByLink<T extends readonly BatchItem<"sqlite">[]>(
 const notOpenToYou = () => permissionDenied("This test is not open to you.");
 
 /**
- * A test by its public link, for a student of one of the groups it is open to. Callers outside
- * its organization get 404 like any foreign object; teachers and students without access, 403.
+ * A test by its public link, for a student of one of the groups it is open to, with the
+ * student's attempts at it. Callers outside its organization get 404 like any foreign object;
+ * teachers and students without access, 403.
  */
+async function testForTaker(c: AppContext, publicUuid: string) {
+  const { store } = c.var.deps;
+  const { caller, access, test, more } = await readTestByLink(c, publicUuid, (callerId) =>
+    attemptStateQueries(store.db, publicUuid, callerId),
+  );
+  if (access === "unknown" || !test) throw notFound();
+  if (access === "denied") throw notOpenToYou();
+  return { caller, test, attempts: attemptStateFromRows(more) };
+}
+
+/** A test by its public link, for a student it is open to (see `testForTaker`). */
 export async function testForStudent(c: AppContext, publicUuid: string) {
   const { caller, access, test } = await readTestByLink(c, publicUuid, () => [] as const);
   if (access === "unknown" || !test) throw notFound();
@@ -234,7 +290,54 @@ export async function testForStudent(c: AppContext, publicUuid: string) {
   return { caller, test };
 }
 
+/** The test as the student takes it: inside its window, in the order of their current attempt. */
 export const getPublicTest: RouteHandler<typeof routes.getPublicTest, AppEnv> = async (c) => {
-  const { test } = await testForStudent(c, c.req.valid("param").public_uuid);
-  return c.json(toStudentTest(test), 200);
+  const { caller, test, attempts } = await testForTaker(c, c.req.valid("param").public_uuid);
+  const closed = windowProblem(test, new Date(c.var.deps.clock.now()));
+  if (closed) throw permissionDenied(closed);
+  return c.json(
+    toStudentTest(test, { studentId: caller.id, attempt: attemptToSubmit(attempts) }),
+    200,
+  );
+};
+
+/**
+ * Runs `attempt` (which decides from the student's attempts and writes) again from a fresh read
+ * when its write failed because a concurrent request of the student changed their attempts first
+ * (the unique attempt numbers make the loser fail); any other failure is rethrown.
+ */
+export async function retryAfterLostRace<T>(
+  c: AppContext,
+  publicUuid: string,
+  studentId: number,
+  initial: AttemptState,
+  attempt: (state: AttemptState) => Promise<T>,
+): Promise<T> {
+  let state = initial;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt(state);
+    } catch (error) {
+      const now = await readAttemptState(c.var.deps.store.db, publicUuid, studentId);
+      const changed = now.used !== state.used || now.latest?.submitted !== state.latest?.submitted;
+      if (!changed || tries >= 5) throw error;
+      state = now;
+    }
+  }
+}
+
+export const startAttempt: RouteHandler<typeof routes.startAttempt, AppEnv> = async (c) => {
+  const publicUuid = c.req.valid("param").public_uuid;
+  const { store, clock } = c.var.deps;
+  const { caller, test, attempts } = await testForTaker(c, publicUuid);
+  const now = new Date(clock.now());
+  return retryAfterLostRace(c, publicUuid, caller.id, attempts, async (state) => {
+    const decision = decideStart(test, state, now);
+    if ("refused" in decision) throw permissionDenied(decision.refused);
+    if ("open" in decision) return c.json(toStartedAttempt(test, decision.open), 200);
+    await store.batch([
+      insertAttempt(store.db, { ...decision.start, userId: caller.id, testId: test.id }),
+    ]);
+    return c.json(toStartedAttempt(test, decision.start), 201);
+  });
 };

@@ -5,6 +5,7 @@ import { errorResponses, IdParamsSchema, jsonContent, requestBody } from "../../
 import { PageQuerySchema, pagedListContent } from "../../http/paging";
 import {
   CreateTestBodySchema,
+  StartedAttemptSchema,
   StudentTestSchema,
   TeacherTestSchema,
   TestGroupBodySchema,
@@ -136,6 +137,23 @@ export const getPublicTest = createRoute({
   request: { params: PublicUuidParamsSchema },
   responses: {
     200: jsonContent(StudentTestSchema, "The test, without answers"),
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+export const startAttempt = createRoute({
+  method: "post",
+  path: "/api/tests/p/{public_uuid}/start/",
+  operationId: "tests_p_start_create",
+  summary: "Start an attempt at a test (students only), or get the one open",
+  description:
+    "Needed before submitting to a test with a `time_limit`; optional otherwise (a submission without it opens and submits an attempt at once). While an attempt is open (started, not submitted, its deadline not passed) this answers 200 with that same attempt, also to concurrent calls. Outside the test's window 403 naming the time; with `max_attempts` used up 403 `No attempts left.`",
+  tags,
+  ...signedIn(handlerReadsCaller),
+  request: { params: PublicUuidParamsSchema },
+  responses: {
+    200: jsonContent(StartedAttemptSchema, "The attempt already open"),
+    201: jsonContent(StartedAttemptSchema, "A new attempt"),
     ...errorResponses(401, 403, 404),
   },
 });

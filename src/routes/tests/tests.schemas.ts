@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { type QuestionType, questionTypes } from "../../db/schema";
+import { type QuestionType, questionTypes, showResultsLevels } from "../../db/schema";
 import { codeLanguages } from "../../grading/languages";
 import { multiLineText, singleLineText } from "../../http/text-input";
 import { GroupSummarySchema } from "../groups/groups.schemas";
@@ -144,14 +144,81 @@ const testFields = {
   questions: z.array(QuestionInputSchema).max(500),
 };
 
-export const CreateTestBodySchema = z
-  .object({ ...testFields, questions: testFields.questions.default([]) })
-  .superRefine((body, ctx) => checkUniqueNumbers(body.questions, ctx));
+const dateTime = (description: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((text) => new Date(text))
+    .nullable()
+    .openapi({
+      description: `${description} An ISO 8601 date-time with its time zone (\`Z\` or an offset), stored in UTC; null: none.`,
+      example: "2026-12-01T09:00:00+03:00",
+    });
 
+/** CONTRACT §9; every one may be left out (its default is the behaviour from before). */
+const settingsFields = {
+  opens_at: dateTime("Before this time students can't open, start or submit the test."),
+  closes_at: dateTime("From this time students can't open, start or submit the test."),
+  time_limit: z.number().int().min(60).max(86_400).nullable().openapi({
+    description: "Seconds per attempt, counted from its `start`; null: no limit.",
+    example: 1800,
+  }),
+  max_attempts: z.number().int().min(1).max(100).nullable().openapi({
+    description: "Attempts a student may start or submit; null: any number.",
+    example: 2,
+  }),
+  shuffle_questions: z.boolean().openapi({
+    description: "Each student's attempt gets its own order of the questions.",
+  }),
+  shuffle_variants: z.boolean().openapi({
+    description: "Each student's attempt gets its own order of radio and check variants.",
+  }),
+  show_results: z.enum(showResultsLevels).openapi({
+    description:
+      "What students see of their completions: `score` (and status), `points` (plus each answer's points and code cases passed), `full` (plus the correct variants and accepted texts, once `closes_at` has passed).",
+  }),
+};
+
+export const windowOrderMessage = "closes_at must be later than opens_at.";
+
+/** The window's two ends, when both are set, in order. */
+export const windowIsOrdered = (opensAt: Date | null, closesAt: Date | null) =>
+  opensAt === null || closesAt === null || closesAt > opensAt;
+
+function checkWindow(
+  body: { opens_at?: Date | null | undefined; closes_at?: Date | null | undefined },
+  ctx: z.core.$RefinementCtx,
+) {
+  if (!windowIsOrdered(body.opens_at ?? null, body.closes_at ?? null))
+    ctx.addIssue({ code: "custom", path: ["closes_at"], message: windowOrderMessage });
+}
+
+export const CreateTestBodySchema = z
+  .object({
+    ...testFields,
+    questions: testFields.questions.default([]),
+    opens_at: settingsFields.opens_at.default(null),
+    closes_at: settingsFields.closes_at.default(null),
+    time_limit: settingsFields.time_limit.default(null),
+    max_attempts: settingsFields.max_attempts.default(null),
+    shuffle_questions: settingsFields.shuffle_questions.default(false),
+    shuffle_variants: settingsFields.shuffle_variants.default(false),
+    show_results: settingsFields.show_results.default("score"),
+  })
+  .superRefine((body, ctx) => {
+    checkUniqueNumbers(body.questions, ctx);
+    checkWindow(body, ctx);
+  });
+
+/** Settings may change at any time; an end of the window is checked against the stored other. */
 export const UpdateTestBodySchema = z
-  .object(testFields)
+  .object({ ...testFields, ...settingsFields })
   .partial()
-  .superRefine((body, ctx) => checkUniqueNumbers(body.questions, ctx));
+  .superRefine((body, ctx) => {
+    checkUniqueNumbers(body.questions, ctx);
+    checkWindow(body, ctx);
+  });
+
+export type TestSettingsInput = Omit<z.infer<typeof CreateTestBodySchema>, "name" | "questions">;
 
 export const TestGroupBodySchema = z.object({
   group: z.number().int().positive().openapi({ example: 3 }),
@@ -198,6 +265,32 @@ export const StudentQuestionSchema = z
   })
   .openapi("StudentQuestion");
 
+const settingsOutput = {
+  opens_at: z
+    .string()
+    .nullable()
+    .openapi({ format: "date-time", example: "2026-12-01T06:00:00.000Z" }),
+  closes_at: z
+    .string()
+    .nullable()
+    .openapi({ format: "date-time", example: "2026-12-08T18:00:00.000Z" }),
+  time_limit: settingsFields.time_limit,
+  max_attempts: settingsFields.max_attempts,
+  shuffle_questions: settingsFields.shuffle_questions,
+  shuffle_variants: settingsFields.shuffle_variants,
+  show_results: settingsFields.show_results,
+};
+
+const settingsExample = {
+  opens_at: "2026-12-01T06:00:00.000Z",
+  closes_at: "2026-12-08T18:00:00.000Z",
+  time_limit: 1800,
+  max_attempts: 2,
+  shuffle_questions: true,
+  shuffle_variants: false,
+  show_results: "points",
+} as const;
+
 export const TeacherTestSchema = z
   .object({
     id: z.number().int(),
@@ -206,6 +299,7 @@ export const TeacherTestSchema = z
     questions: z.array(TeacherQuestionSchema),
     available_for: z.array(GroupSummarySchema),
     public_uuid: z.string(),
+    ...settingsOutput,
   })
   .openapi("TeacherTest", {
     description: "The creator's view: correct answers, testing code and the groups it is open to.",
@@ -231,6 +325,7 @@ export const TeacherTestSchema = z
       ],
       available_for: [{ id: 3, name: "11A", description: "" }],
       public_uuid: "k3x9q2ab",
+      ...settingsExample,
     },
   });
 
@@ -241,9 +336,11 @@ export const StudentTestSchema = z
     creator: z.number().int(),
     questions: z.array(StudentQuestionSchema),
     public_uuid: z.string(),
+    ...settingsOutput,
   })
   .openapi("StudentTest", {
-    description: "The view for taking the test: nothing that reveals an answer.",
+    description:
+      "The view for taking the test: nothing that reveals an answer. With `shuffle_questions` / `shuffle_variants`, a student's questions / variants come in the order of their attempt (the one open, else the next).",
     example: {
       id: 7,
       name: "Arithmetic, week 1",
@@ -264,8 +361,32 @@ export const StudentTestSchema = z
         },
       ],
       public_uuid: "k3x9q2ab",
+      ...settingsExample,
     },
   });
 
+export const StartedAttemptSchema = z
+  .object({
+    attempt: z.number().int().openapi({ description: "The attempt's number, from 1" }),
+    started_at: z.string().openapi({ format: "date-time" }),
+    deadline: z.string().nullable().openapi({
+      format: "date-time",
+      description:
+        "The earlier of start + time_limit and closes_at (null: neither). A submission up to 30 s later is scored; a later one is stored with `late: true` and score 0.",
+    }),
+    attempts_left: z.number().int().nullable().openapi({
+      description: "Attempts still to start after this one; null: no limit",
+    }),
+  })
+  .openapi("StartedAttempt", {
+    example: {
+      attempt: 1,
+      started_at: "2026-12-01T09:00:00.000Z",
+      deadline: "2026-12-01T09:30:00.000Z",
+      attempts_left: 1,
+    },
+  });
+
+export type StartedAttemptOutput = z.infer<typeof StartedAttemptSchema>;
 export type TeacherTest = z.infer<typeof TeacherTestSchema>;
 export type StudentTest = z.infer<typeof StudentTestSchema>;

@@ -1,0 +1,79 @@
+import { and, count, desc, eq, exists, inArray, isNull, sql } from "drizzle-orm";
+import type { AttemptState, NewAttempt } from "../../domain/attempts";
+import type { Queryable } from "../client";
+import { attempts, completions, tests } from "../schema";
+
+/**
+ * A student's attempts at the test of a link, as queries for the batch that reads the test: the
+ * latest attempt (and whether a completion submitted it), and the completions stored before
+ * attempts were counted.
+ */
+export function attemptStateQueries(db: Queryable, publicUuid: string, userId: number) {
+  const testOfLink = db
+    .select({ id: tests.id })
+    .from(tests)
+    .where(eq(tests.publicUuid, publicUuid));
+  const submission = db
+    .select({ id: completions.id })
+    .from(completions)
+    .where(
+      and(
+        eq(completions.userId, attempts.userId),
+        eq(completions.testId, attempts.testId),
+        eq(completions.attempt, attempts.number),
+      ),
+    );
+  return [
+    db
+      .select({
+        number: attempts.number,
+        startedAt: attempts.startedAt,
+        submitted: sql<boolean>`${exists(submission)}`.mapWith(Boolean),
+      })
+      .from(attempts)
+      .where(and(eq(attempts.userId, userId), inArray(attempts.testId, testOfLink)))
+      .orderBy(desc(attempts.number))
+      .limit(1),
+    db
+      .select({ total: count() })
+      .from(completions)
+      .where(
+        and(
+          eq(completions.userId, userId),
+          inArray(completions.testId, testOfLink),
+          isNull(completions.attempt),
+        ),
+      ),
+  ] as const;
+}
+
+export type AttemptStateRows = readonly [
+  { number: number; startedAt: Date; submitted: boolean }[],
+  { total: number }[],
+];
+
+export function attemptStateFromRows([latestRows, uncounted]: AttemptStateRows): AttemptState {
+  const latest = latestRows[0];
+  return {
+    used: latest?.number ?? uncounted[0]?.total ?? 0,
+    latest,
+  };
+}
+
+/** Reads the attempt state on its own (after a write lost a race, to decide again). */
+export async function readAttemptState(
+  db: Queryable,
+  publicUuid: string,
+  userId: number,
+): Promise<AttemptState> {
+  const [latest, uncounted] = attemptStateQueries(db, publicUuid, userId);
+  return attemptStateFromRows([await latest, await uncounted]);
+}
+
+/** Stores a new attempt; fails on the unique number if another request stored it first. */
+export function insertAttempt(
+  db: Queryable,
+  attempt: NewAttempt & { userId: number; testId: number },
+) {
+  return db.insert(attempts).values(attempt);
+}
