@@ -47,8 +47,10 @@ describe("submitting a completion", () => {
     expect(response.status).toBe(201);
     expect(Object.keys(response.body).sort()).toEqual([
       "answers",
+      "attempt",
       "created_at",
       "id",
+      "late",
       "score",
       "status",
       "test",

@@ -42,13 +42,14 @@ const referenceOperationIds = [
   "users_token_obtain_create",
   "users_token_refresh_create",
 ];
-/** Ours, beyond the reference: edit and delete a test, promote a member, a test's statistics. */
+/** Ours, beyond the reference: edit and delete a test, promote a member, a test's statistics, start an attempt. */
 const extensionOperationIds = [
   "tests_partial_update",
   "tests_destroy",
   "users_partial_update",
   "tests_statistics_retrieve",
   "tests_statistics_histogram_retrieve",
+  "tests_p_start_create",
 ];
 
 /** Bodies with nested lists travel as JSON only; every flat body may also be a form. */

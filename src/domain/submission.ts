@@ -159,3 +159,20 @@ export function resolveSubmission(test: TestTree, inputs: AnswerInput[]): Submis
     needsGrading: answers.some(needsGrading),
   };
 }
+
+/**
+ * A submission that came too late: stored as sent, every answer worth 0 and no code graded
+ * (whether the non-code answers were right stays on record for the teacher).
+ */
+export function asLate(answers: AnswerRecord[]): AnswerRecord[] {
+  return answers.map((answer) =>
+    answer.type === "code"
+      ? {
+          ...answer,
+          points: 0,
+          isCorrect: false,
+          runtimeErrors: needsGrading(answer) ? "Not graded: submitted after the deadline." : null,
+        }
+      : { ...answer, points: 0 },
+  );
+}

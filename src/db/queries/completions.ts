@@ -13,7 +13,15 @@ export type CompletionRow = typeof completions.$inferSelect;
 /** Which completions to load: a condition on the completions table. */
 export interface CompletionScope {
   where: SQL | undefined;
+  /** Also load the correct answers of the answered questions (for the student's `full` view). */
+  withSolutions?: boolean;
 }
+
+/** The scope, for the student's views: with what `show_results: full` shows. */
+export const forStudent = (scope: CompletionScope): CompletionScope => ({
+  ...scope,
+  withSolutions: true,
+});
 
 export const completionById = (id: number): CompletionScope => ({ where: eq(completions.id, id) });
 export const completionsOfTest = (testId: number): CompletionScope => ({
@@ -43,12 +51,21 @@ export async function loadCompletions(
   );
   // Flat selections of only the columns needed: row materialization dominates this query's cost.
   const picked = { id: variants.id, text: variants.text, isCorrect: variants.isCorrect };
-  const [heads, answerRows, pickRows] = await store.readBatch([
+  const answeredQuestions = db
+    .selectDistinct({ id: answers.questionId })
+    .from(answers)
+    .where(scope.withSolutions ? inScope : sql`0`);
+  const [heads, answerRows, pickRows, solutionRows] = await store.readBatch([
     db
       .select({
         completion: completions,
         user: users,
-        test: { id: tests.id, publicUuid: tests.publicUuid },
+        test: {
+          id: tests.id,
+          publicUuid: tests.publicUuid,
+          showResults: tests.showResults,
+          closesAt: tests.closesAt,
+        },
       })
       .from(completions)
       .innerJoin(users, eq(completions.userId, users.id))
@@ -84,7 +101,20 @@ export async function loadCompletions(
       .innerJoin(variants, eq(answerVariants.variantId, variants.id))
       .where(inScope)
       .orderBy(asc(answerVariants.answerId), asc(variants.position), asc(variants.id)),
+    db
+      .select({ questionId: variants.questionId, id: variants.id, text: variants.text })
+      .from(variants)
+      .where(and(eq(variants.isCorrect, true), inArray(variants.questionId, answeredQuestions)))
+      .orderBy(asc(variants.questionId), asc(variants.position), asc(variants.id)),
   ]);
+  const solutions = scope.withSolutions
+    ? new Map(
+        [...groupBy(solutionRows, (row) => row.questionId)].map(([questionId, rows]) => [
+          questionId,
+          rows.map(({ id, text }) => ({ id, text })),
+        ]),
+      )
+    : undefined;
   const picksByAnswer = groupBy(pickRows, (row) => row.answerId);
   const answersByCompletion = groupBy(answerRows, (row) => row.completionId);
   const toRecord = (row: (typeof answerRows)[number]): AnswerRecord => ({
@@ -113,8 +143,11 @@ export async function loadCompletions(
     test,
     score: completion.score,
     status: completion.status,
+    attempt: completion.attempt,
+    late: completion.late,
     createdAt: completion.createdAt,
     answers: (answersByCompletion.get(completion.id) ?? []).map(toRecord),
+    ...(solutions ? { solutions } : {}),
   }));
 }
 
@@ -159,10 +192,11 @@ function sliceRanges(planned: { id: number; answers: number }[]): [number, numbe
 
 async function* completionSlices(
   store: Store,
-  where: SQL | undefined,
+  scope: CompletionScope,
   afterId: number | undefined,
   throughId: number | undefined,
 ): AsyncGenerator<CompletionRecord[]> {
+  const { where } = scope;
   let cursor = afterId;
   for (;;) {
     const bounded = throughId === undefined ? where : and(where, lte(completions.id, throughId));
@@ -176,6 +210,7 @@ async function* completionSlices(
       .limit(completionsPerPlan);
     for (const [first, last] of sliceRanges(planned)) {
       yield await loadCompletions(store, {
+        ...scope,
         where: and(where, between(completions.id, first, last)),
       });
       await nextTurn();
@@ -194,7 +229,7 @@ export async function pageOfCompletions(
   if (page.limit === undefined)
     return {
       nextAfterId: undefined,
-      slices: completionSlices(store, scope.where, page.afterId, undefined),
+      slices: completionSlices(store, scope, page.afterId, undefined),
     };
   const ids = await store.db
     .select({ id: completions.id })
@@ -204,7 +239,7 @@ export async function pageOfCompletions(
     .limit(rowsToRead(page));
   const { items, nextAfterId } = pageOf(ids, page);
   const throughId = items.at(-1)?.id ?? page.afterId ?? 0;
-  return { nextAfterId, slices: completionSlices(store, scope.where, page.afterId, throughId) };
+  return { nextAfterId, slices: completionSlices(store, scope, page.afterId, throughId) };
 }
 
 /**
@@ -286,6 +321,9 @@ export async function insertCompletion(
     testId: number;
     score: number;
     status: CompletionRow["status"];
+    /** Left out by seeds, which store completions as if from before attempts were counted. */
+    attempt?: number;
+    late?: boolean;
     createdAt: Date;
   },
   answerRecords: AnswerRecord[],

@@ -1,12 +1,18 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Queryable, Store } from "../../db/client";
 import {
+  attemptStateFromRows,
+  attemptStateQueries,
+  insertAttempt,
+} from "../../db/queries/attempts";
+import {
   type CompletionScope,
   completionById,
   completionsOfTest,
   completionsOfUser,
   completionsOfUserForTest,
   findCompletion,
+  forStudent,
   insertCompletion,
   loadCompletions,
   loadExportPage,
@@ -24,8 +30,10 @@ import { loadTestTree, type TestRow, type TestTree } from "../../db/queries/test
 import type { UserRow } from "../../db/queries/users";
 import { sha256Hex } from "../../digest";
 import { relationToTest } from "../../domain/access";
+import { decideSubmission } from "../../domain/attempts";
 import {
   type CompletionRecord,
+  solutionsOf,
   toStudentCompletion,
   toTeacherCompletion,
 } from "../../domain/completion-views";
@@ -46,7 +54,7 @@ import {
   statisticsSheetRows,
   statisticsSheetWidths,
 } from "../../domain/statistics-sheet";
-import { needsGrading, resolveSubmission } from "../../domain/submission";
+import { asLate, needsGrading, resolveSubmission } from "../../domain/submission";
 import { streamWorkbook, xlsxContentType } from "../../export/xlsx-stream";
 import { currentUser } from "../../http/authentication";
 import type { AppContext, AppDeps, AppEnv } from "../../http/context";
@@ -60,8 +68,15 @@ import {
 } from "../../http/errors";
 import { jsonArrayResponse } from "../../http/json-array-stream";
 import { nextPageHeaders, type PageQuery, toPage } from "../../http/paging";
-import { formerCreator, ownTest, readTestByLink, testForStudent } from "../tests/tests.handlers";
+import {
+  decideAndWrite,
+  formerCreator,
+  ownTest,
+  readTestByLink,
+  testForStudent,
+} from "../tests/tests.handlers";
 import type * as routes from "./completions.routes";
+import type { CompletionInput } from "./completions.schemas";
 
 const exportPageSize = 500;
 
@@ -98,6 +113,14 @@ async function ensureGradingCapacity(deps: AppDeps, userId: number, newJobs: num
   }
 }
 
+/** A submission's answers as stored: scored, or all worth 0 when it came too late. */
+function storedAnswers(test: TestTree, body: CompletionInput, late: boolean) {
+  const submission = resolveSubmission(test, body.answers);
+  if (!submission.ok) throw new ApiError(400, toValidationErrorBody(submission.issues, body));
+  if (!late) return submission;
+  return { ...submission, answers: asLate(submission.answers), score: 0, needsGrading: false };
+}
+
 export const createCompletion: RouteHandler<typeof routes.createCompletion, AppEnv> = async (c) => {
   const body = c.req.valid("json");
   const { store, clock, grading, config } = c.var.deps;
@@ -111,64 +134,91 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
       throw conflict("This Idempotency-Key was already used for a different submission.");
     }
     c.header("Idempotent-Replayed", "true");
-    return c.json(toStudentCompletion(await loadOne(store, entry.completionId)), 201);
+    return c.json(toStudentCompletion(await loadOne(store, entry.completionId), createdAt), 201);
   };
-  // The caller, the test (with its questions unless cached) and an earlier use of the key: one read.
-  const { caller, access, test, more } = await readTestByLink(c, body.test, (callerId) =>
-    idempotencyKey === undefined
-      ? ([] as const)
-      : ([selectIdempotencyKey(store.db, callerId, idempotencyKey, createdAt)] as const),
-  );
-  const earlier = more[0]?.[0];
+  // The caller, the test (with its questions unless cached), the caller's attempts at it and an
+  // earlier use of the key: one read.
+  const { caller, access, test, more } = await readTestByLink(c, body.test, (callerId) => {
+    const attemptQueries = attemptStateQueries(store.db, body.test, callerId);
+    return idempotencyKey === undefined
+      ? attemptQueries
+      : ([
+          ...attemptQueries,
+          selectIdempotencyKey(store.db, callerId, idempotencyKey, createdAt),
+        ] as const);
+  });
+  const [latestAttempt, uncountedCompletions] = more;
+  const earlier = more[2]?.[0];
   if (earlier) return replay(earlier);
   if (access === "unknown" || !test) {
     throw validationError("test", `Object with public_uuid=${body.test} does not exist.`);
   }
   if (access === "denied") throw permissionDenied("This test is not open to you.");
 
-  const submission = resolveSubmission(test, body.answers);
-  if (!submission.ok) throw new ApiError(400, toValidationErrorBody(submission.issues, body));
-  const codeAnswers = submission.answers.filter(needsGrading);
-  if (codeAnswers.length > 0)
-    await ensureGradingCapacity(c.var.deps, caller.id, codeAnswers.length);
-  const status = submission.needsGrading ? ("grading" as const) : ("graded" as const);
-  let inserted: Awaited<ReturnType<typeof insertCompletion>>;
-  try {
-    inserted = await insertCompletion(
-      store,
-      { userId: caller.id, testId: test.id, score: submission.score, status, createdAt },
-      submission.answers,
-      idempotencyKey === undefined
-        ? []
-        : [
-            ...rememberIdempotencyKey(store.db, {
-              userId: caller.id,
-              key: idempotencyKey,
-              requestHash,
-              completionId: newestCompletionOf(caller.id),
-              createdAt,
-            }),
-          ],
-    );
-  } catch (error) {
-    // Two retries racing each other: the key is taken by the first, whose result the second gets.
-    const raced =
-      idempotencyKey && (await findIdempotencyKey(store.db, caller.id, idempotencyKey, createdAt));
-    if (raced) return replay(raced);
-    throw error;
-  }
-  const { id, answerIdByQuestion } = inserted;
+  const attempts = attemptStateFromRows([latestAttempt, uncountedCompletions]);
+  const stored = await decideAndWrite(
+    c,
+    body.test,
+    caller.id,
+    attempts,
+    async (state) => {
+      const target = decideSubmission(test, state, createdAt);
+      if ("refused" in target) throw permissionDenied(target.refused);
+      const submission = storedAnswers(test, body, target.late);
+      const codeAnswers = submission.answers.filter(needsGrading);
+      if (codeAnswers.length > 0)
+        await ensureGradingCapacity(c.var.deps, caller.id, codeAnswers.length);
+      return { target, submission, codeAnswers };
+    },
+    async ({ target, submission, codeAnswers }) => {
+      const completion = {
+        userId: caller.id,
+        testId: test.id,
+        score: submission.score,
+        status: submission.needsGrading ? ("grading" as const) : ("graded" as const),
+        attempt: target.attempt,
+        late: target.late,
+        createdAt,
+      };
+      try {
+        const inserted = await insertCompletion(store, completion, submission.answers, [
+          ...(target.opens
+            ? [insertAttempt(store.db, { ...target.opens, userId: caller.id, testId: test.id })]
+            : []),
+          ...(idempotencyKey === undefined
+            ? []
+            : rememberIdempotencyKey(store.db, {
+                userId: caller.id,
+                key: idempotencyKey,
+                requestHash,
+                completionId: newestCompletionOf(caller.id),
+                createdAt,
+              })),
+        ]);
+        return { ...inserted, completion, submission, codeAnswers };
+      } catch (error) {
+        // Two retries racing each other: the key is taken by the first, whose result the second gets.
+        const raced =
+          idempotencyKey &&
+          (await findIdempotencyKey(store.db, caller.id, idempotencyKey, createdAt));
+        if (raced) return { raced };
+        throw error;
+      }
+    },
+  );
+  if (stored.raced) return replay(stored.raced);
+
+  const { id, answerIdByQuestion, completion, submission, codeAnswers } = stored;
   if (!submission.needsGrading) {
-    const completion = {
+    const record = {
+      ...completion,
       id,
       user: caller,
       test,
-      score: submission.score,
-      status,
-      createdAt,
       answers: submission.answers,
+      solutions: solutionsOf(test),
     };
-    return c.json(toStudentCompletion(completion), 201);
+    return c.json(toStudentCompletion(record, createdAt), 201);
   }
   await grading.submit(
     codeAnswers.map((answer) => ({
@@ -178,8 +228,9 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
     })),
   );
   await grading.waitFor(id, config.gradingWaitMs);
-  return c.json(toStudentCompletion(await loadOne(store, id)), 201);
+  return c.json(toStudentCompletion(await loadOne(store, id), new Date(clock.now())), 201);
 };
+
 /**
  * A completion the caller may read: their own, or one of a test they created (while a teacher:
  * a former creator gets 403); else 404.
@@ -195,7 +246,7 @@ async function readableCompletion(db: Queryable, caller: UserRow, id: number) {
 }
 
 async function loadOne(store: Store, id: number) {
-  const [completion] = await loadCompletions(store, completionById(id));
+  const [completion] = await loadCompletions(store, forStudent(completionById(id)));
   if (!completion) throw notFound();
   return completion;
 }
@@ -204,7 +255,10 @@ export const getCompletion: RouteHandler<typeof routes.getCompletion, AppEnv> = 
   const { store } = c.var.deps;
   const { id } = c.req.valid("param");
   await readableCompletion(store.db, currentUser(c), id);
-  return c.json(toStudentCompletion(await loadOne(store, id)), 200);
+  return c.json(
+    toStudentCompletion(await loadOne(store, id), new Date(c.var.deps.clock.now())),
+    200,
+  );
 };
 
 export const getCompletionWithCorrectness: RouteHandler<
@@ -217,6 +271,12 @@ export const getCompletionWithCorrectness: RouteHandler<
   if (!isCreator)
     throw permissionDenied("Only the creator of the test can see which answers are correct.");
   return c.json(toTeacherCompletion(await loadOne(store, id)), 200);
+};
+
+/** The student's view of completions, as their tests' `show_results` allow it now. */
+const studentView = (c: AppContext) => {
+  const now = new Date(c.var.deps.clock.now());
+  return (completion: CompletionRecord) => toStudentCompletion(completion, now);
 };
 
 /** A completions list as the contract pages it, streamed in slices (see `pageOfCompletions`). */
@@ -246,8 +306,8 @@ export const listMyCompletionsOfTest: RouteHandler<
   return completionList(
     c,
     c.req.valid("query"),
-    completionsOfUserForTest(caller.id, test.id),
-    toStudentCompletion,
+    forStudent(completionsOfUserForTest(caller.id, test.id)),
+    studentView(c),
   );
 };
 
@@ -255,8 +315,8 @@ export const listMyCompletions: RouteHandler<typeof routes.listMyCompletions, Ap
   completionList(
     c,
     c.req.valid("query"),
-    completionsOfUser(currentUser(c).id),
-    toStudentCompletion,
+    forStudent(completionsOfUser(currentUser(c).id)),
+    studentView(c),
   );
 
 /** Completions of a test, one page at a time, as sheet rows. */

@@ -41,8 +41,21 @@ const completionFields = {
     description:
       "`grading` while code answers wait for the sandbox; the score then counts what is known so far",
   }),
+  attempt: z.number().int().nullable().openapi({
+    description:
+      "The attempt this completion submitted, from 1; null for completions stored before attempts were counted",
+    example: 1,
+  }),
+  late: z.boolean().openapi({
+    description: "Submitted more than 30 s after its attempt's deadline: stored as sent, scored 0",
+  }),
   created_at: z.string().openapi({ format: "date-time", example: "2026-11-28T09:30:00.000Z" }),
 };
+
+const SolutionVariantSchema = z.object({ id: z.number().int(), text: z.string() });
+const ShownPickSchema = StudentPickSchema.extend({
+  is_correct: z.boolean().optional().openapi({ description: "With `show_results: full`" }),
+});
 
 export const StudentCompletionSchema = z
   .object({
@@ -52,22 +65,46 @@ export const StudentCompletionSchema = z
     answers: z.array(
       z.object({
         question: z.number().int(),
+        points: z
+          .number()
+          .int()
+          .optional()
+          .openapi({ description: "With the test's `show_results` `points` or `full`" }),
         body: z.object({
-          picked_variant: StudentPickSchema.optional(),
-          picked_variants: z.array(StudentPickSchema).optional(),
+          picked_variant: ShownPickSchema.optional(),
+          picked_variants: z.array(ShownPickSchema).optional(),
           code: z.string().optional(),
+          passed: z.number().int().nullable().optional().openapi({
+            description: "Code test cases passed, with `show_results` `points` or `full`",
+          }),
+          total: z.number().int().nullable().optional(),
+          is_correct: z
+            .boolean()
+            .nullable()
+            .optional()
+            .openapi({ description: "Code answers, with `show_results: full`" }),
+          correct_variants: z.array(SolutionVariantSchema).optional().openapi({
+            description: "Radio and check questions' correct variants, with `show_results: full`",
+          }),
+          accepted: z.array(z.string()).optional().openapi({
+            description: "A text question's accepted answers, with `show_results: full`",
+          }),
         }),
       }),
     ),
   })
   .openapi("StudentCompletion", {
+    description:
+      "The student's view. The test's `show_results` decides what it holds: `score` — score and status; `points` — plus each answer's `points` and code `passed`/`total`; `full` — plus `is_correct`, `correct_variants` and `accepted`, once the test's `closes_at` has passed (before that, as `points`). Never testing code or runtime errors.",
     example: {
       id: 40,
       user: 2,
       test: "k3x9q2ab",
-      answers: [{ question: 11, body: { picked_variant: { id: 21, text: "4" } } }],
+      answers: [{ question: 11, points: 1, body: { picked_variant: { id: 21, text: "4" } } }],
       score: 1,
       status: "graded",
+      attempt: 1,
+      late: false,
       created_at: "2026-11-28T09:30:00.000Z",
     },
   });
@@ -119,6 +156,8 @@ export const TeacherCompletionSchema = z
       ],
       score: 1,
       status: "graded",
+      attempt: 1,
+      late: false,
       created_at: "2026-11-28T09:30:00.000Z",
     },
   });

@@ -302,21 +302,24 @@ export const getPublicTest: RouteHandler<typeof routes.getPublicTest, AppEnv> = 
 };
 
 /**
- * Runs `attempt` (which decides from the student's attempts and writes) again from a fresh read
- * when its write failed because a concurrent request of the student changed their attempts first
- * (the unique attempt numbers make the loser fail); any other failure is rethrown.
+ * Decides from the student's attempts, then writes. When the write fails because a concurrent
+ * request of the student changed their attempts first (unique attempt numbers make the loser
+ * fail), decides again from a fresh read; any other failure is rethrown. A refusal of `decide`
+ * costs no read.
  */
-export async function retryAfterLostRace<T>(
+export async function decideAndWrite<Decision, Result>(
   c: AppContext,
   publicUuid: string,
   studentId: number,
   initial: AttemptState,
-  attempt: (state: AttemptState) => Promise<T>,
-): Promise<T> {
+  decide: (state: AttemptState) => Decision | Promise<Decision>,
+  write: (decision: Decision) => Promise<Result>,
+): Promise<Result> {
   let state = initial;
   for (let tries = 1; ; tries++) {
+    const decision = await decide(state);
     try {
-      return await attempt(state);
+      return await write(decision);
     } catch (error) {
       const now = await readAttemptState(c.var.deps.store.db, publicUuid, studentId);
       const changed = now.used !== state.used || now.latest?.submitted !== state.latest?.submitted;
@@ -331,13 +334,22 @@ export const startAttempt: RouteHandler<typeof routes.startAttempt, AppEnv> = as
   const { store, clock } = c.var.deps;
   const { caller, test, attempts } = await testForTaker(c, publicUuid);
   const now = new Date(clock.now());
-  return retryAfterLostRace(c, publicUuid, caller.id, attempts, async (state) => {
-    const decision = decideStart(test, state, now);
-    if ("refused" in decision) throw permissionDenied(decision.refused);
-    if ("open" in decision) return c.json(toStartedAttempt(test, decision.open), 200);
-    await store.batch([
-      insertAttempt(store.db, { ...decision.start, userId: caller.id, testId: test.id }),
-    ]);
-    return c.json(toStartedAttempt(test, decision.start), 201);
-  });
+  return decideAndWrite(
+    c,
+    publicUuid,
+    caller.id,
+    attempts,
+    (state) => {
+      const decision = decideStart(test, state, now);
+      if ("refused" in decision) throw permissionDenied(decision.refused);
+      return decision;
+    },
+    async (decision) => {
+      if ("open" in decision) return c.json(toStartedAttempt(test, decision.open), 200);
+      await store.batch([
+        insertAttempt(store.db, { ...decision.start, userId: caller.id, testId: test.id }),
+      ]);
+      return c.json(toStartedAttempt(test, decision.start), 201);
+    },
+  );
 };
