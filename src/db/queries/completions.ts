@@ -341,6 +341,7 @@ export async function insertCompletion(
     code: answer.code,
     points: answer.points,
     isCorrect: answer.isCorrect,
+    runtimeErrors: answer.runtimeErrors,
   }));
   const picks = answerRecords.flatMap((answer) =>
     answer.pickedVariants.map((variant) => ({
