@@ -12,7 +12,7 @@ import {
   type World,
 } from "./helpers/fixtures";
 import { describeRoleMatrix } from "./helpers/role-matrix";
-import { type CreatedTest, sampleAnswers, submit, teacherViewOf } from "./helpers/submit";
+import { type CreatedTest, sampleAnswers, teacherViewOf } from "./helpers/submit";
 
 let t: TestApp;
 let world: World;
@@ -261,6 +261,16 @@ describe("attempts", () => {
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({ attempt, late: false, score: 7 });
     }
+  });
+
+  it("numbers 30 concurrent submissions to an unlimited test 1 to 30, storing every one", async () => {
+    const student = await newStudent();
+    const test = await openTestWith({}, [student]);
+    const responses = await Promise.all(Array.from({ length: 30 }, () => submitAs(student, test)));
+    expect(responses.map((response) => response.status)).toEqual(Array(30).fill(201));
+    const numbers = responses.map((response) => response.body.attempt).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+    expect(await storedAttempts(student, test)).toBe(30);
   });
 
   it("refuses one more than max_attempts, on submit and on start", async () => {

@@ -116,6 +116,45 @@ describe("round trips to the database per request", () => {
     expect(count, trips).toBeLessThanOrEqual(2);
   });
 
+  it("a timed test: start at most 2, the test in the attempt's order at most 2, submitting it at most 2", async () => {
+    const created = await createOpenTest(worker, teacher, [student]);
+    const settings = await call(worker, "PATCH", `/api/tests/${created.test.id}/`, {
+      auth: teacher.auth,
+      json: { time_limit: 600, max_attempts: 2, shuffle_questions: true, show_results: "points" },
+    });
+    expect(settings.status).toBe(200);
+    const timed = await teacherViewOf(worker, teacher, created.test.id);
+    const started = await roundTripsOf(async () => {
+      const response = await call(worker, "POST", `/api/tests/p/${timed.public_uuid}/start/`, {
+        auth: student.auth,
+      });
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ attempt: 1, attempts_left: 1 });
+    });
+    expect(started.count, started.trips).toBeLessThanOrEqual(2);
+    const opened = await roundTripsOf(async () => {
+      const response = await call(worker, "GET", `/api/tests/p/${timed.public_uuid}/`, {
+        auth: student.auth,
+      });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ time_limit: 600, max_attempts: 2 });
+    });
+    expect(opened.count, opened.trips).toBeLessThanOrEqual(2);
+    const submitted = await roundTripsOf(async () => {
+      const answers = sampleAnswers(timed, true).slice(0, 3);
+      const response = await submit(worker, student, timed.public_uuid, answers);
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ score: 7, attempt: 1, late: false });
+      expect(response.body.answers.map((answer: { points: number }) => answer.points)).toEqual([
+        1, 4, 2,
+      ]);
+    });
+    expect(submitted.count, submitted.trips).toBeLessThanOrEqual(2);
+    const unstarted = await submit(worker, student, timed.public_uuid, []);
+    expect(unstarted.status).toBe(403);
+    expect(unstarted.body).toEqual({ detail: "Start the test first." });
+  });
+
   it("a runner's lease: 1, and its report: 2", async () => {
     await submit(worker, student, test.public_uuid, sampleAnswers(test, true));
     const headers = {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, exists, inArray, isNull, sql } from "drizzle-orm";
+import { and, count, desc, eq, exists, inArray, isNull, max, type SQL, sql } from "drizzle-orm";
 import type { AttemptState, NewAttempt } from "../../domain/attempts";
 import type { Queryable } from "../client";
 import { attempts, completions, tests } from "../schema";
@@ -73,7 +73,33 @@ export async function readAttemptState(
 /** Stores a new attempt; fails on the unique number if another request stored it first. */
 export function insertAttempt(
   db: Queryable,
-  attempt: NewAttempt & { userId: number; testId: number },
+  attempt: Omit<NewAttempt, "number"> & {
+    number: number | SQL<number>;
+    userId: number;
+    testId: number;
+  },
 ) {
   return db.insert(attempts).values(attempt);
+}
+
+/**
+ * The student's next attempt number, computed inside the write that stores it: concurrent
+ * submissions to a test without an attempt limit each get their own number, none has to retry.
+ */
+export function nextAttemptNumber(db: Queryable, userId: number, testId: number): SQL<number> {
+  const uncounted = db
+    .select({ total: count() })
+    .from(completions)
+    .where(
+      and(
+        eq(completions.userId, userId),
+        eq(completions.testId, testId),
+        isNull(completions.attempt),
+      ),
+    );
+  const highest = db
+    .select({ number: max(attempts.number) })
+    .from(attempts)
+    .where(and(eq(attempts.userId, userId), eq(attempts.testId, testId)));
+  return sql<number>`(coalesce((${highest}), (${uncounted})) + 1)`;
 }

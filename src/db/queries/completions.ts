@@ -302,6 +302,10 @@ export async function findCompletion(db: Queryable, id: number) {
     .get();
 }
 
+/** The attempt number of the student's newest completion, for statements that follow its insert. */
+export const attemptOfNewestCompletion = (userId: number) =>
+  sql<number>`(select ${completions.attempt} from ${completions} where ${completions.id} = ${newestCompletionOf(userId)})`;
+
 /**
  * The student's newest completion, for statements that follow its insert in the same batch:
  * ids only grow, and nobody else writes inside the batch's transaction.
@@ -322,13 +326,13 @@ export async function insertCompletion(
     score: number;
     status: CompletionRow["status"];
     /** Left out by seeds, which store completions as if from before attempts were counted. */
-    attempt?: number;
+    attempt?: number | SQL<number>;
     late?: boolean;
     createdAt: Date;
   },
   answerRecords: AnswerRecord[],
   after: BatchItem<"sqlite">[] = [],
-): Promise<{ id: number; answerIdByQuestion: Map<number, number> }> {
+): Promise<{ id: number; attempt: number | null; answerIdByQuestion: Map<number, number> }> {
   const { db } = store;
   const completionId = newestCompletionOf(completion.userId);
   const answerOf = (questionId: number) =>
@@ -351,7 +355,10 @@ export async function insertCompletion(
   );
   // A test has at most 500 questions: their answers fit in one statement.
   const [inserted, insertedAnswers = []] = (await store.batch([
-    db.insert(completions).values(completion).returning({ id: completions.id }),
+    db
+      .insert(completions)
+      .values(completion)
+      .returning({ id: completions.id, attempt: completions.attempt }),
     ...(answerRows.length === 0
       ? []
       : [
@@ -362,12 +369,15 @@ export async function insertCompletion(
         ]),
     ...chunksForInsert(picks, 3).map((chunk) => db.insert(answerVariants).values(chunk)),
     ...after,
-  ])) as unknown as [{ id: number }[], { id: number; questionId: number }[]?];
-  const id = inserted[0]?.id;
-  if (id === undefined) throw new Error("insert returned no completion");
+  ])) as unknown as [
+    { id: number; attempt: number | null }[],
+    { id: number; questionId: number }[]?,
+  ];
+  const [head] = inserted;
+  if (head === undefined) throw new Error("insert returned no completion");
   // RETURNING order is not guaranteed: match by question, unique within a completion.
   return {
-    id,
+    ...head,
     answerIdByQuestion: new Map(insertedAnswers.map((row) => [row.questionId, row.id])),
   };
 }

@@ -4,8 +4,10 @@ import {
   attemptStateFromRows,
   attemptStateQueries,
   insertAttempt,
+  nextAttemptNumber,
 } from "../../db/queries/attempts";
 import {
+  attemptOfNewestCompletion,
   type CompletionScope,
   completionById,
   completionsOfTest,
@@ -171,19 +173,29 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
       return { target, submission, codeAnswers };
     },
     async ({ target, submission, codeAnswers }) => {
+      // Without an attempt limit nothing is decided by the number: the write takes the next one,
+      // so that a student's concurrent submissions don't collide (as before attempts existed).
+      const numberedInWrite = target.opens !== undefined && test.maxAttempts === null;
       const completion = {
         userId: caller.id,
         testId: test.id,
         score: submission.score,
         status: submission.needsGrading ? ("grading" as const) : ("graded" as const),
-        attempt: target.attempt,
+        attempt: numberedInWrite ? nextAttemptNumber(store.db, caller.id, test.id) : target.attempt,
         late: target.late,
         createdAt,
       };
       try {
         const inserted = await insertCompletion(store, completion, submission.answers, [
           ...(target.opens
-            ? [insertAttempt(store.db, { ...target.opens, userId: caller.id, testId: test.id })]
+            ? [
+                insertAttempt(store.db, {
+                  userId: caller.id,
+                  testId: test.id,
+                  startedAt: target.opens.startedAt,
+                  number: numberedInWrite ? attemptOfNewestCompletion(caller.id) : target.attempt,
+                }),
+              ]
             : []),
           ...(idempotencyKey === undefined
             ? []
@@ -195,7 +207,12 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
                 createdAt,
               })),
         ]);
-        return { ...inserted, completion, submission, codeAnswers };
+        return {
+          ...inserted,
+          completion: { ...completion, attempt: inserted.attempt },
+          submission,
+          codeAnswers,
+        };
       } catch (error) {
         // Two retries racing each other: the key is taken by the first, whose result the second gets.
         const raced =
