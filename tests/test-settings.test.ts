@@ -355,13 +355,20 @@ describe("attempts", () => {
 });
 
 describe("the time limit", () => {
-  it("needs start first", async () => {
+  it("needs start first, and shows the questions only while an attempt is open", async () => {
     const student = await newStudent();
     const test = await openTestWith({ time_limit: 60 }, [student]);
     const response = await submitAs(student, test);
     expect(response.status).toBe(403);
     expect(response.body).toEqual({ detail: "Start the test first." });
     expect(await storedCompletions(student, test)).toHaveLength(0);
+    const before = await openByLink(student, test);
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ time_limit: 60, questions: [] });
+    expect((await start(student, test)).status).toBe(201);
+    expect((await openByLink(student, test)).body.questions).toHaveLength(3);
+    t.clock.advanceSeconds(61);
+    expect((await openByLink(student, test)).body.questions).toEqual([]);
   });
 
   it("scores a submission within 30 s after the deadline normally", async () => {

@@ -27,6 +27,7 @@ import {
   type AttemptState,
   attemptToSubmit,
   decideStart,
+  openAttempt,
   windowProblem,
 } from "../../domain/attempts";
 import { generatePublicUuid } from "../../domain/public-uuid";
@@ -290,15 +291,19 @@ export async function testForStudent(c: AppContext, publicUuid: string) {
   return { caller, test };
 }
 
-/** The test as the student takes it: inside its window, in the order of their current attempt. */
+/**
+ * The test as the student takes it: inside its window, in the order of their current attempt. A
+ * timed test shows its questions only while an attempt is open, so the clock runs while they
+ * are read.
+ */
 export const getPublicTest: RouteHandler<typeof routes.getPublicTest, AppEnv> = async (c) => {
   const { caller, test, attempts } = await testForTaker(c, c.req.valid("param").public_uuid);
-  const closed = windowProblem(test, new Date(c.var.deps.clock.now()));
+  const now = new Date(c.var.deps.clock.now());
+  const closed = windowProblem(test, now);
   if (closed) throw permissionDenied(closed);
-  return c.json(
-    toStudentTest(test, { studentId: caller.id, attempt: attemptToSubmit(attempts) }),
-    200,
-  );
+  const questionsShown = test.timeLimit === null || openAttempt(test, attempts, now) !== undefined;
+  const taker = { studentId: caller.id, attempt: attemptToSubmit(attempts) };
+  return c.json(toStudentTest(questionsShown ? test : { ...test, questions: [] }, taker), 200);
 };
 
 /**

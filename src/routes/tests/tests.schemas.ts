@@ -340,7 +340,7 @@ export const StudentTestSchema = z
   })
   .openapi("StudentTest", {
     description:
-      "The view for taking the test: nothing that reveals an answer. With `shuffle_questions` / `shuffle_variants`, a student's questions / variants come in the order of their attempt (the one open, else the next).",
+      "The view for taking the test: nothing that reveals an answer. With `shuffle_questions` / `shuffle_variants`, a student's questions / variants come in the order of their attempt (the one open, else the next). A test with a `time_limit` lists its questions only while the student has an attempt open (`POST .../start/`); before, `questions` is empty.",
     example: {
       id: 7,
       name: "Arithmetic, week 1",
