@@ -182,3 +182,55 @@ describe("interactive docs", () => {
     ).toBe(404);
   });
 });
+
+describe("OpenAPI document: test settings and attempts (CONTRACT §9)", () => {
+  type Schema = {
+    properties: Record<string, { description?: string; example?: unknown }>;
+    example?: Record<string, unknown>;
+  };
+  async function components() {
+    const response = await call(t, "GET", "/api/schema/json/");
+    return response.body.components.schemas as Record<string, Schema>;
+  }
+  const settings = [
+    "opens_at",
+    "closes_at",
+    "time_limit",
+    "max_attempts",
+    "shuffle_questions",
+    "shuffle_variants",
+    "show_results",
+  ];
+
+  it("describes every setting on both test views and both bodies, with examples", async () => {
+    const schemas = await components();
+    for (const name of ["TeacherTest", "StudentTest"]) {
+      const schema = schemas[name] as Schema;
+      for (const field of settings) {
+        expect(schema.properties[field], `${name}.${field}`).toBeDefined();
+        expect(schema.example?.[field], `${name} example ${field}`).toBeDefined();
+      }
+    }
+    for (const name of ["CreateTestBody", "UpdateTestBody"]) {
+      const schema = schemas[name] as Schema;
+      for (const field of settings)
+        expect(schema.properties[field]?.description, `${name}.${field}`).toBeTruthy();
+    }
+  });
+
+  it("documents start with its answer, and attempt and late on every completion shape", async () => {
+    const response = await call(t, "GET", "/api/schema/json/");
+    const start = response.body.paths["/api/tests/p/{public_uuid}/start/"].post;
+    expect(start.operationId).toBe("tests_p_start_create");
+    expect(Object.keys(start.responses)).toEqual(
+      expect.arrayContaining(["200", "201", "401", "403", "404"]),
+    );
+    const schemas = await components();
+    expect(schemas.StartedAttempt?.example).toMatchObject({ attempt: 1, attempts_left: 1 });
+    for (const name of ["StudentCompletion", "TeacherCompletion"]) {
+      expect(schemas[name]?.properties.attempt?.description).toBeTruthy();
+      expect(schemas[name]?.properties.late?.description).toBeTruthy();
+      expect(schemas[name]?.example).toMatchObject({ attempt: 1, late: false });
+    }
+  });
+});
