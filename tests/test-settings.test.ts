@@ -206,35 +206,40 @@ describe("test settings on create and update", () => {
 });
 
 describe("the window", () => {
+  /** Opening the test, starting and submitting, at once: each a 403 with `detail`. */
+  async function expectRefusedEverywhere(student: TestUser, test: CreatedTest, detail: string) {
+    const responses = await Promise.all([
+      openByLink(student, test),
+      start(student, test),
+      submitAs(student, test),
+    ]);
+    for (const response of responses) {
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ detail });
+    }
+  }
+
   it("refuses the test, start and submissions before it opens and after it closes, naming the time", async () => {
     const student = await newStudent();
     const opensAt = inSeconds(3600);
     const closesAt = inSeconds(7200);
     const test = await openTestWith({ opens_at: opensAt, closes_at: closesAt }, [student]);
-    const opening = `This test opens at ${new Date(opensAt).toISOString()}.`;
-    for (const response of await Promise.all([
-      openByLink(student, test),
-      start(student, test),
-      submitAs(student, test),
-    ])) {
-      expect(response.status).toBe(403);
-      expect(response.body).toEqual({ detail: opening });
-    }
+    await expectRefusedEverywhere(
+      student,
+      test,
+      `This test opens at ${new Date(opensAt).toISOString()}.`,
+    );
 
     t.clock.advanceSeconds(3600);
     expect((await openByLink(student, test)).status).toBe(200);
     expect((await submitAs(student, test)).status).toBe(201);
 
     t.clock.advanceSeconds(3600);
-    const closing = `This test closed at ${new Date(closesAt).toISOString()}.`;
-    for (const response of await Promise.all([
-      openByLink(student, test),
-      start(student, test),
-      submitAs(student, test),
-    ])) {
-      expect(response.status).toBe(403);
-      expect(response.body).toEqual({ detail: closing });
-    }
+    await expectRefusedEverywhere(
+      student,
+      test,
+      `This test closed at ${new Date(closesAt).toISOString()}.`,
+    );
     expect(await storedCompletions(student, test)).toHaveLength(1);
     const own = await call(t, "GET", `/api/tests/p/${test.public_uuid}/completions/`, {
       auth: basic(student),

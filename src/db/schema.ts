@@ -10,6 +10,16 @@ import {
 } from "drizzle-orm/sqlite-core";
 
 const id = () => integer("id").primaryKey({ autoIncrement: true });
+/** A row that belongs to a user (a student's work) and goes with them. */
+const userOwner = () =>
+  integer("user_id")
+    .notNull()
+    .references((): AnySQLiteColumn => users.id, { onDelete: "cascade" });
+/** A row that belongs to a test and goes with it. */
+const testOwner = () =>
+  integer("test_id")
+    .notNull()
+    .references((): AnySQLiteColumn => tests.id, { onDelete: "cascade" });
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
     .notNull()
@@ -187,12 +197,8 @@ export const completions = sqliteTable(
   "completions",
   {
     id: id(),
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    testId: integer("test_id")
-      .notNull()
-      .references(() => tests.id, { onDelete: "cascade" }),
+    userId: userOwner(),
+    testId: testOwner(),
     score: integer("score").notNull().default(0),
     status: text("status", { enum: completionStatuses }).notNull().default("graded"),
     /** The attempt's number; null for completions stored before attempts were counted. */
@@ -220,12 +226,8 @@ export const attempts = sqliteTable(
   "attempts",
   {
     id: id(),
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    testId: integer("test_id")
-      .notNull()
-      .references(() => tests.id, { onDelete: "cascade" }),
+    userId: userOwner(),
+    testId: testOwner(),
     number: integer("number").notNull(),
     /** Its deadline follows from this and the test's settings as they are now (domain/attempts). */
     startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),

@@ -1,4 +1,16 @@
-import { and, count, desc, eq, exists, inArray, isNull, max, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  count,
+  desc,
+  eq,
+  exists,
+  inArray,
+  isNull,
+  max,
+  type SQL,
+  type SQLWrapper,
+  sql,
+} from "drizzle-orm";
 import type { AttemptState, NewAttempt } from "../../domain/attempts";
 import type { Queryable } from "../client";
 import { attempts, completions, tests } from "../schema";
@@ -34,17 +46,22 @@ export function attemptStateQueries(db: Queryable, publicUuid: string, userId: n
       .where(and(eq(attempts.userId, userId), inArray(attempts.testId, testOfLink)))
       .orderBy(desc(attempts.number))
       .limit(1),
-    db
-      .select({ total: count() })
-      .from(completions)
-      .where(
-        and(
-          eq(completions.userId, userId),
-          inArray(completions.testId, testOfLink),
-          isNull(completions.attempt),
-        ),
-      ),
+    uncountedCompletions(db, userId, testOfLink),
   ] as const;
+}
+
+/** How many of the student's completions of the test(s) were stored before attempts were counted. */
+function uncountedCompletions(db: Queryable, userId: number, testIds: number[] | SQLWrapper) {
+  return db
+    .select({ total: count() })
+    .from(completions)
+    .where(
+      and(
+        eq(completions.userId, userId),
+        inArray(completions.testId, testIds),
+        isNull(completions.attempt),
+      ),
+    );
 }
 
 export type AttemptStateRows = readonly [
@@ -87,16 +104,7 @@ export function insertAttempt(
  * submissions to a test without an attempt limit each get their own number, none has to retry.
  */
 export function nextAttemptNumber(db: Queryable, userId: number, testId: number): SQL<number> {
-  const uncounted = db
-    .select({ total: count() })
-    .from(completions)
-    .where(
-      and(
-        eq(completions.userId, userId),
-        eq(completions.testId, testId),
-        isNull(completions.attempt),
-      ),
-    );
+  const uncounted = uncountedCompletions(db, userId, [testId]);
   const highest = db
     .select({ number: max(attempts.number) })
     .from(attempts)
