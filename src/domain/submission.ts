@@ -4,9 +4,13 @@ import type { AnswerInput } from "../routes/completions/completions.schemas";
 import type { AnswerRecord, PickedVariant } from "./completion-views";
 import { scoreCheck, scoreRadio, scoreText } from "./scoring";
 
-export type Submission =
-  | { ok: true; answers: AnswerRecord[]; score: number; needsGrading: boolean }
-  | { ok: false; issues: FieldIssue[] };
+export interface ScoredSubmission {
+  answers: AnswerRecord[];
+  score: number;
+  needsGrading: boolean;
+}
+
+export type Submission = ({ ok: true } & ScoredSubmission) | { ok: false; issues: FieldIssue[] };
 
 /** The answer body key each question type takes. */
 const answerKeyByType = {

@@ -32,7 +32,7 @@ import { loadTestTree, type TestRow, type TestTree } from "../../db/queries/test
 import type { UserRow } from "../../db/queries/users";
 import { sha256Hex } from "../../digest";
 import { relationToTest } from "../../domain/access";
-import { decideSubmission } from "../../domain/attempts";
+import { decideSubmission, type SubmissionTarget } from "../../domain/attempts";
 import {
   type CompletionRecord,
   solutionsOf,
@@ -56,7 +56,12 @@ import {
   statisticsSheetRows,
   statisticsSheetWidths,
 } from "../../domain/statistics-sheet";
-import { asLate, needsGrading, resolveSubmission } from "../../domain/submission";
+import {
+  asLate,
+  needsGrading,
+  resolveSubmission,
+  type ScoredSubmission,
+} from "../../domain/submission";
 import { streamWorkbook, xlsxContentType } from "../../export/xlsx-stream";
 import { currentUser } from "../../http/authentication";
 import type { AppContext, AppDeps, AppEnv } from "../../http/context";
@@ -123,6 +128,50 @@ function storedAnswers(test: TestTree, body: CompletionInput, late: boolean) {
   return { ...submission, answers: asLate(submission.answers), score: 0, needsGrading: false };
 }
 
+/**
+ * Stores a decided submission in one batch: the completion with its answers, the attempt it
+ * opens (if it does) and its idempotency key (if sent). Without an attempt limit nothing is
+ * decided by the attempt's number, so the write takes the next one: a student's concurrent
+ * submissions then never collide (as before attempts existed).
+ */
+async function storeSubmission(
+  store: Store,
+  userId: number,
+  test: TestTree,
+  { target, submission }: { target: SubmissionTarget; submission: ScoredSubmission },
+  keyUse: { key: string; requestHash: string } | undefined,
+  createdAt: Date,
+) {
+  const numberedInWrite = target.opens !== undefined && test.maxAttempts === null;
+  const completion = {
+    userId,
+    testId: test.id,
+    score: submission.score,
+    status: submission.needsGrading ? ("grading" as const) : ("graded" as const),
+    attempt: numberedInWrite ? nextAttemptNumber(store.db, userId, test.id) : target.attempt,
+    late: target.late,
+    createdAt,
+  };
+  const opened = target.opens && {
+    userId,
+    testId: test.id,
+    startedAt: target.opens.startedAt,
+    number: numberedInWrite ? attemptOfNewestCompletion(userId) : target.attempt,
+  };
+  const inserted = await insertCompletion(store, completion, submission.answers, [
+    ...(opened ? [insertAttempt(store.db, opened)] : []),
+    ...(keyUse === undefined
+      ? []
+      : rememberIdempotencyKey(store.db, {
+          userId,
+          ...keyUse,
+          completionId: newestCompletionOf(userId),
+          createdAt,
+        })),
+  ]);
+  return { ...inserted, completion: { ...completion, attempt: inserted.attempt } };
+}
+
 export const createCompletion: RouteHandler<typeof routes.createCompletion, AppEnv> = async (c) => {
   const body = c.req.valid("json");
   const { store, clock, grading, config } = c.var.deps;
@@ -158,6 +207,7 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
   if (access === "denied") throw permissionDenied("This test is not open to you.");
 
   const attempts = attemptStateFromRows([latestAttempt, uncountedCompletions]);
+  const keyUse = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash };
   const stored = await decideAndWrite(
     c,
     body.test,
@@ -172,46 +222,11 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
         await ensureGradingCapacity(c.var.deps, caller.id, codeAnswers.length);
       return { target, submission, codeAnswers };
     },
-    async ({ target, submission, codeAnswers }) => {
-      // Without an attempt limit nothing is decided by the number: the write takes the next one,
-      // so that a student's concurrent submissions don't collide (as before attempts existed).
-      const numberedInWrite = target.opens !== undefined && test.maxAttempts === null;
-      const completion = {
-        userId: caller.id,
-        testId: test.id,
-        score: submission.score,
-        status: submission.needsGrading ? ("grading" as const) : ("graded" as const),
-        attempt: numberedInWrite ? nextAttemptNumber(store.db, caller.id, test.id) : target.attempt,
-        late: target.late,
-        createdAt,
-      };
+    async (decided) => {
       try {
-        const inserted = await insertCompletion(store, completion, submission.answers, [
-          ...(target.opens
-            ? [
-                insertAttempt(store.db, {
-                  userId: caller.id,
-                  testId: test.id,
-                  startedAt: target.opens.startedAt,
-                  number: numberedInWrite ? attemptOfNewestCompletion(caller.id) : target.attempt,
-                }),
-              ]
-            : []),
-          ...(idempotencyKey === undefined
-            ? []
-            : rememberIdempotencyKey(store.db, {
-                userId: caller.id,
-                key: idempotencyKey,
-                requestHash,
-                completionId: newestCompletionOf(caller.id),
-                createdAt,
-              })),
-        ]);
         return {
-          ...inserted,
-          completion: { ...completion, attempt: inserted.attempt },
-          submission,
-          codeAnswers,
+          ...decided,
+          ...(await storeSubmission(store, caller.id, test, decided, keyUse, createdAt)),
         };
       } catch (error) {
         // Two retries racing each other: the key is taken by the first, whose result the second gets.
