@@ -1,10 +1,12 @@
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertCompletion } from "../src/db/queries/completions";
 import { attempts, completions, tests } from "../src/db/schema";
 import { type Credentials, call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
 import {
   createOpenTest,
+  createOrganization,
   createWorld,
   registerUser,
   sampleQuestions,
@@ -276,6 +278,22 @@ describe("attempts", () => {
     const numbers = responses.map((response) => response.body.attempt).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
     expect(await storedAttempts(student, test)).toBe(30);
+  });
+
+  it("counts a completion stored before attempts existed as an attempt", async () => {
+    const student = await newStudent();
+    const test = await openTestWith({ max_attempts: 2 }, [student]);
+    await insertCompletion(
+      t.store,
+      { userId: student.id, testId: test.id, score: 0, status: "graded", createdAt: new Date() },
+      [],
+    );
+    const mine = await call(t, "GET", `/api/tests/p/${test.public_uuid}/completions/`, {
+      auth: basic(student),
+    });
+    expect(mine.body).toMatchObject([{ attempt: null, late: false }]);
+    expect((await submitAs(student, test)).body).toMatchObject({ attempt: 2 });
+    expect((await submitAs(student, test)).body).toEqual({ detail: "No attempts left." });
   });
 
   it("refuses one more than max_attempts, on submit and on start", async () => {
@@ -590,6 +608,43 @@ describe("show_results in the student's completion views", () => {
     expect((await patchTest(test.id, { show_results: "score" })).status).toBe(200);
     for (const view of await studentViews(student, test, submitted.id))
       expect(view.answers[0].points).toBeUndefined();
+  });
+});
+
+describe("show_results: points with a graded code answer", () => {
+  let graded: TestApp;
+  beforeAll(async () => {
+    graded = await createTestApp({ runners: 1, env: { GRADING_WAIT_MS: "20000" } });
+  });
+  afterAll(() => graded.close());
+
+  it("shows the test cases passed, not the errors", async () => {
+    const teacher = await registerUser(graded, { is_teacher: true });
+    const organization = await createOrganization(graded, teacher);
+    const student = await registerUser(graded, { organization_id: organization.id });
+    const [, , , code] = sampleQuestions();
+    const { test } = await createOpenTest(graded, teacher, [student], [code]);
+    const patched = await call(graded, "PATCH", `/api/tests/${test.id}/`, {
+      auth: teacher.auth,
+      json: { show_results: "points" },
+    });
+    expect(patched.status).toBe(200);
+    const response = await call(graded, "POST", "/api/completions/", {
+      auth: student.auth,
+      json: {
+        test: test.public_uuid,
+        answers: [
+          { question: test.questions[0]?.id, body: { code: "def add(a, b):\n    return a - b\n" } },
+        ],
+      },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ status: "graded", score: 0 });
+    expect(response.body.answers[0]).toEqual({
+      question: test.questions[0]?.id,
+      points: 0,
+      body: { code: "def add(a, b):\n    return a - b\n", passed: 0, total: 2 },
+    });
   });
 });
 
