@@ -280,6 +280,22 @@ describe("attempts", () => {
     expect(await storedAttempts(student, test)).toBe(30);
   });
 
+  it("stores an empty submission as an attempt, and its replay as none", async () => {
+    const student = await newStudent();
+    const test = await openTestWith({ max_attempts: 2 }, [student]);
+    const empty = () =>
+      call(t, "POST", "/api/completions/", {
+        auth: basic(student),
+        headers: { "idempotency-key": "empty" },
+        json: { test: test.public_uuid, answers: [] },
+      });
+    const first = await empty();
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ attempt: 1, answers: [], score: 0 });
+    expect((await empty()).body.id).toBe(first.body.id);
+    expect(await storedCompletions(student, test)).toHaveLength(1);
+  });
+
   it("counts a completion stored before attempts existed as an attempt", async () => {
     const student = await newStudent();
     const test = await openTestWith({ max_attempts: 2 }, [student]);

@@ -34,3 +34,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function isWriteLockBusy(error: unknown): boolean {
   return sqliteCodeOf(error) === "SQLITE_BUSY";
 }
+
+/** A UNIQUE (or other) constraint refused a write: another request stored the same first. */
+export function isConstraintViolation(error: unknown): boolean {
+  return sqliteCodeOf(error)?.startsWith("SQLITE_CONSTRAINT") ?? false;
+}

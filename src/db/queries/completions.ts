@@ -354,7 +354,7 @@ export async function insertCompletion(
     })),
   );
   // A test has at most 500 questions: their answers fit in one statement.
-  const [inserted, insertedAnswers = []] = (await store.batch([
+  const [inserted, ...afterInsert] = (await store.batch([
     db
       .insert(completions)
       .values(completion)
@@ -369,10 +369,9 @@ export async function insertCompletion(
         ]),
     ...chunksForInsert(picks, 3).map((chunk) => db.insert(answerVariants).values(chunk)),
     ...after,
-  ])) as unknown as [
-    { id: number; attempt: number | null }[],
-    { id: number; questionId: number }[]?,
-  ];
+  ])) as unknown as [{ id: number; attempt: number | null }[], ...unknown[]];
+  const insertedAnswers =
+    answerRows.length === 0 ? [] : (afterInsert[0] as { id: number; questionId: number }[]);
   const [head] = inserted;
   if (head === undefined) throw new Error("insert returned no completion");
   // RETURNING order is not guaranteed: match by question, unique within a completion.

@@ -2,6 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Queryable, Tx } from "../../db/client";
+import { isConstraintViolation } from "../../db/errors";
 import {
   attemptStateFromRows,
   attemptStateQueries,
@@ -307,10 +308,10 @@ export const getPublicTest: RouteHandler<typeof routes.getPublicTest, AppEnv> = 
 };
 
 /**
- * Decides from the student's attempts, then writes. When the write fails because a concurrent
- * request of the student changed their attempts first (unique attempt numbers make the loser
- * fail), decides again from a fresh read; any other failure is rethrown. A refusal of `decide`
- * costs no read.
+ * Decides from the student's attempts, then writes. When a constraint refuses the write because
+ * a concurrent request of the student changed their attempts first (unique attempt numbers make
+ * the loser fail), decides again from a fresh read; any other failure is rethrown. A refusal of
+ * `decide` costs no read.
  */
 export async function decideAndWrite<Decision, Result>(
   c: AppContext,
@@ -327,6 +328,7 @@ export async function decideAndWrite<Decision, Result>(
     try {
       return await write(decision);
     } catch (error) {
+      if (!isConstraintViolation(error)) throw error;
       const now = await readAttemptState(c.var.deps.store.db, publicUuid, studentId);
       const changed = now.used !== state.used || now.latest?.submitted !== state.latest?.submitted;
       if (!changed) throw error;

@@ -147,9 +147,11 @@ const testFields = {
 const dateTime = (description: string) =>
   z.iso
     .datetime({ offset: true })
+    .check(singleLineText())
     .transform((text) => new Date(text))
     .nullable()
     .openapi({
+      format: "date-time",
       description: `${description} An ISO 8601 date-time with its time zone (\`Z\` or an offset), stored in UTC; null: none.`,
       example: "2026-12-01T09:00:00+03:00",
     });
