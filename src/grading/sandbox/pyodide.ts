@@ -85,9 +85,13 @@ export function pyodideIsolation(): Promise<PyodideIsolation | undefined> {
       process.getuid?.() === 0 ? ["uid", "user-namespace"] : ["user-namespace"];
     for (const isolation of candidates) {
       try {
+        // Under a uid of its own the child must still reach Node, pyodide and its script: a
+        // project in a folder only root may enter (mktemp -d) leaves it nothing to run.
+        const reachable = ["-x", process.execPath, "-a", "-r", childScript, "-a", "-r", pyodideDir];
         await run(launcher(isolation, 0)[0] as string, [
           ...launcher(isolation, 0).slice(1),
-          "true",
+          "test",
+          ...reachable,
         ]);
         return isolation;
       } catch {
