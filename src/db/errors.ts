@@ -10,6 +10,11 @@ const unavailableCodes = new Set([
   "SQLITE_READONLY",
   "SQLITE_CANTOPEN",
   "SQLITE_NOMEM",
+  // A remote database (Turso, sqld) that answered with an HTTP error (a gateway's 502, an
+  // overloaded server's 503) or whose connection closed under the request.
+  "SERVER_ERROR",
+  "HRANA_CLOSED_ERROR",
+  "HRANA_WEBSOCKET_ERROR",
 ]);
 
 /**
@@ -24,10 +29,20 @@ function sqliteCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a remote database could not be reached at all: Node's fetch (undici) rejects with a
+ * `TypeError("fetch failed")` that libSQL passes on unwrapped (drizzle wraps it once more).
+ */
+function isUnreachable(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause)
+    if (cause instanceof TypeError && cause.message === "fetch failed") return true;
+  return false;
+}
+
 /** Whether the error is a libSQL error of one of those kinds, or wraps one. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = sqliteCodeOf(error);
-  return code !== undefined && unavailableCodes.has(code);
+  return (code !== undefined && unavailableCodes.has(code)) || isUnreachable(error);
 }
 
 /** Whether the statement gave up waiting for the write lock that another connection held. */

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
+import { uniqueEmail } from "../helpers/fixtures";
 import { worker } from "./worker-app";
 
 /** The proxy between the Worker and sqld (tests/workers/global-setup.ts), which can drop it. */
@@ -50,5 +51,29 @@ describe("the Worker's health probes", () => {
     const ready = await call(worker, "GET", "/readyz");
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: "ready", database: "ok" });
+  });
+
+  it("an API request while the database is unreachable gets a 503 to retry, not a 500", async () => {
+    const person = { first_name: "Ada", last_name: "L", password: "correct horse battery" };
+    await databaseOutage(true);
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        call(worker, "POST", "/api/users/", {
+          json: { ...person, email: uniqueEmail(`outage-${i}`) },
+        }),
+      ),
+    );
+    for (const attempt of attempts) {
+      expect(attempt.status, attempt.text).toBe(503);
+      expect(attempt.headers.get("retry-after")).toBe("5");
+      expect(attempt.body).toEqual({
+        detail: "The service can't store data right now. Try again shortly.",
+      });
+    }
+    await databaseOutage(false);
+    const after = await call(worker, "POST", "/api/users/", {
+      json: { ...person, email: uniqueEmail("after-outage") },
+    });
+    expect(after.status).toBe(201);
   });
 });
