@@ -3,7 +3,6 @@
  * earns 0 while the correct answer earns full points, and a student's function hunting for the
  * expected values finds none. Strict and non-strict scoring on the same answers.
  */
-import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
 import { createTestApp, type TestApp } from "../helpers/app";
@@ -13,6 +12,7 @@ import {
   registerUser,
   type TestUser,
 } from "../helpers/fixtures";
+import { type LoopbackListener, startLoopbackListener } from "../helpers/loopback-listener";
 
 const squareTests = [
   "assert.strictEqual(sq(2), 4);",
@@ -194,15 +194,10 @@ describe.each(["bwrap", "pyodide"])("JavaScript grading integrity with SANDBOX=%
   let teacher: TestUser;
   let student: TestUser;
   let test: { public_uuid: string; questions: { id: number }[] };
-  let listener: Server;
-  let connections = 0;
+  let listener: LoopbackListener;
 
   beforeAll(async () => {
-    listener = createServer((socket) => {
-      connections++;
-      socket.end("hello");
-    });
-    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    listener = await startLoopbackListener();
     t = await createTestApp({
       runners: 2,
       env: { SANDBOX: backend, GRADING_WAIT_MS: "180000", SANDBOX_TIME_LIMIT_MS: "5000" },
@@ -219,7 +214,7 @@ describe.each(["bwrap", "pyodide"])("JavaScript grading integrity with SANDBOX=%
   });
   afterAll(async () => {
     await t.close();
-    listener.close();
+    await listener.close();
   });
 
   const submit = (question: number, code: string) =>
@@ -232,10 +227,9 @@ describe.each(["bwrap", "pyodide"])("JavaScript grading integrity with SANDBOX=%
     });
 
   it("gives the correct answer full points, and every exploit none", async () => {
-    const port = (listener.address() as { port: number }).port;
     const attacks: [string, string][] = [
       ...exploits,
-      ["fetch and net.connect to 127.0.0.1", callingOut(port)],
+      ["fetch and net.connect to 127.0.0.1", callingOut(listener.port)],
     ];
     const answers = [correctSquare, ...attacks.map(([, code]) => code)];
     const responses = await Promise.all(answers.map((code) => submit(0, code)));
@@ -251,7 +245,7 @@ describe.each(["bwrap", "pyodide"])("JavaScript grading integrity with SANDBOX=%
       expect(completion.answers[0]?.body.is_correct, name).toBe(false);
       expect(completion.answers[0]?.body.passed, name).toBe(0);
     });
-    expect(connections).toBe(0);
+    expect(listener.connections()).toBe(0);
   }, 240_000);
 
   it("scores strictly and not strictly", async () => {

@@ -4,13 +4,13 @@
  * sandbox): no files, no child processes, no network, no signals outside, no environment.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { PyodideSandbox, pyodideIsolation } from "../../src/grading/sandbox/pyodide";
 import { defaultLimits, type Sandbox } from "../../src/grading/sandbox/sandbox";
+import { type LoopbackListener, startLoopbackListener } from "../helpers/loopback-listener";
 
 const addTests =
   "assert.strictEqual(add(1, 2), 3);\nassert.strictEqual(add(-1, 1), 0);\nassert.strictEqual(add(0, 0), 0);";
@@ -31,22 +31,15 @@ describe.each(backends)("JavaScript in the %s sandbox", (_, createSandbox) => {
   const run = (code: string, testingCode = addTests) =>
     grader.grade({ code, testingCode, language: "javascript" });
 
-  let listener: Server;
-  let connections = 0;
-  let port = 0;
+  let listener: LoopbackListener;
   beforeAll(async () => {
     sandbox = await createSandbox(defaultLimits(timeLimitMs, 256));
     grader = new Grader(sandbox);
     process.env.TESTIT_SERVER_SECRET = "do-not-leak-me";
-    listener = createServer((socket) => {
-      connections++;
-      socket.end("secret");
-    });
-    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
-    port = (listener.address() as { port: number }).port;
+    listener = await startLoopbackListener();
   });
-  afterAll(() => {
-    listener.close();
+  afterAll(async () => {
+    await listener.close();
     delete process.env.TESTIT_SERVER_SECRET;
   });
 
@@ -144,8 +137,8 @@ describe.each(backends)("JavaScript in the %s sandbox", (_, createSandbox) => {
     attempt("start a worker", () => new (require("node:worker_threads").Worker)("1", { eval: true }));
     attempt("signal the API", () => process.kill(${apiPid}, "SIGSTOP"));
     attempt("see the API's secret", () => { if (JSON.stringify(process.env).includes("do-not-leak-me")) return; throw 0; });
-    require("node:net").connect(${port}, "127.0.0.1").on("error", () => {});
-    fetch("http://127.0.0.1:${port}/").catch(() => {});
+    require("node:net").connect(${listener.port}, "127.0.0.1").on("error", () => {});
+    fetch("http://127.0.0.1:${listener.port}/").catch(() => {});
     setTimeout(() => { fs.writeSync(3, JSON.stringify(managed) + "\\n"); process.exit(0); }, 300);
   `;
 
@@ -157,7 +150,7 @@ describe.each(backends)("JavaScript in the %s sandbox", (_, createSandbox) => {
     });
     expect(JSON.parse(ending.channel)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(connections).toBe(0);
+    expect(listener.connections()).toBe(0);
     expect(existsSync(`/tmp/testit-js-escape-${process.pid}`)).toBe(false);
     expect(existsSync(`${projectFile}.escaped`)).toBe(false);
     expect(readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.[0]).not.toBe("T");

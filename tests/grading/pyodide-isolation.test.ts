@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { url as inspectorUrl } from "node:inspector";
-import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Grader } from "../../src/grading/grader";
 import { type PyodideIsolation, PyodideSandbox } from "../../src/grading/sandbox/pyodide";
@@ -8,24 +7,10 @@ import { defaultLimits } from "../../src/grading/sandbox/sandbox";
 import { call } from "../helpers/api";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { createOpenTest, createOrganization, registerUser } from "../helpers/fixtures";
+import { type LoopbackListener, startLoopbackListener } from "../helpers/loopback-listener";
 
 const squareTests = "assert sq(2) == 4";
 const correctSquare = "def sq(x):\n    return x * x\n";
-
-/** A listener on 127.0.0.1 that counts every connection it ever gets. */
-async function startListener() {
-  let connections = 0;
-  const server: Server = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    connections: () => connections,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 /**
  * What a student tries from pyodide against the process that grades them (the test process
@@ -77,9 +62,9 @@ function expectUntouched() {
 // The uid isolation (what root gets) is attacked through the API below; here the one a non-root
 // API gets, where the sandbox shares the API's uid and only the namespaces stand between them.
 describe.each<PyodideIsolation>(["user-namespace"])("pyodide isolated by %s", (isolation) => {
-  let listener: Awaited<ReturnType<typeof startListener>>;
+  let listener: LoopbackListener;
   beforeAll(async () => {
-    listener = await startListener();
+    listener = await startLoopbackListener();
   });
   afterAll(() => listener.close());
 
@@ -100,9 +85,9 @@ describe.each<PyodideIsolation>(["user-namespace"])("pyodide isolated by %s", (i
 
 describe("the API with SANDBOX=pyodide under attack", () => {
   let t: TestApp;
-  let listener: Awaited<ReturnType<typeof startListener>>;
+  let listener: LoopbackListener;
   beforeAll(async () => {
-    listener = await startListener();
+    listener = await startLoopbackListener();
     t = await createTestApp({
       runners: 2,
       env: { SANDBOX: "pyodide", GRADING_WAIT_MS: "120000", SANDBOX_TIME_LIMIT_MS: "5000" },

@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { PyodideSandbox, pyodideIsolation } from "../../src/grading/sandbox/pyodide";
 import { defaultLimits, type Sandbox } from "../../src/grading/sandbox/sandbox";
+import { type LoopbackListener, startLoopbackListener } from "../helpers/loopback-listener";
 
 /** pyodide gets more time: its runs are slow to allocate, and this machine may be busy. */
 const limitsOf = (timeLimitMs: number) => defaultLimits(timeLimitMs, 256);
@@ -31,21 +31,14 @@ describe.each(backends)("the %s sandbox", (_, timeLimitMs, createSandbox) => {
   let grader: Grader;
   const run = (code: string, testingCode = addTests) => grader.grade({ code, testingCode });
 
-  let listener: Server;
-  let connections = 0;
-  let port = 0;
+  let listener: LoopbackListener;
   beforeAll(async () => {
     grader = new Grader(await createSandbox(timeLimitMs));
     process.env.TESTIT_SERVER_SECRET = "do-not-leak-me";
-    listener = createServer((socket) => {
-      connections++;
-      socket.end("secret");
-    });
-    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
-    port = (listener.address() as { port: number }).port;
+    listener = await startLoopbackListener();
   });
-  afterAll(() => {
-    listener.close();
+  afterAll(async () => {
+    await listener.close();
     delete process.env.TESTIT_SERVER_SECRET;
   });
 
@@ -180,12 +173,12 @@ describe.each(backends)("the %s sandbox", (_, timeLimitMs, createSandbox) => {
   it("cannot open a socket to a listener on 127.0.0.1", async () => {
     const report = await run(
       mustFail(
-        `import socket\nsocket.create_connection(("127.0.0.1", ${port}), timeout=1).recv(10)`,
+        `import socket\nsocket.create_connection(("127.0.0.1", ${listener.port}), timeout=1).recv(10)`,
       ),
     );
     expect(report.passed).toBe(0);
     expect(report.errors).toMatch(/ConnectionRefusedError|OSError|unreachable/i);
-    expect(connections).toBe(0);
+    expect(listener.connections()).toBe(0);
   });
 
   it("cannot write to the host's files", async () => {
@@ -223,7 +216,7 @@ describe.each(backends)("the %s sandbox", (_, timeLimitMs, createSandbox) => {
       "        pass",
       "try:",
       // A connection would only open after the run: the listener counts whether it ever does.
-      `    js.process.getBuiltinModule("net").connect(${port}, "127.0.0.1")`,
+      `    js.process.getBuiltinModule("net").connect(${listener.port}, "127.0.0.1")`,
       "except Exception:",
       "    pass",
       "def add(a, b):",
@@ -232,7 +225,7 @@ describe.each(backends)("the %s sandbox", (_, timeLimitMs, createSandbox) => {
     const report = await run(escapes);
     expect(report.passed).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(connections).toBe(0);
+    expect(listener.connections()).toBe(0);
   });
 
   it("cannot tell whether a host file exists", async () => {
