@@ -1,4 +1,3 @@
-import "./http/validation-messages";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -10,12 +9,14 @@ import { getPath } from "hono/utils/url";
 import { Authenticator } from "./auth/authenticator";
 import { isDatabaseUnavailable } from "./db/errors";
 import { TestTreeCache } from "./db/queries/test-tree-cache";
+import { preferredLanguage } from "./http/accept-language";
 import { resolveUser } from "./http/authentication";
 import type { AppDeps, AppEnv } from "./http/context";
-import { ApiError } from "./http/errors";
+import { ApiError, detailIn, notFound } from "./http/errors";
 import { createAbuseLimits } from "./http/rate-limit";
 import { routePaths } from "./http/route-paths";
 import { validationHook } from "./http/router";
+import { message, renderMessages } from "./i18n/messages";
 import { completionsRouter } from "./routes/completions";
 import { createDocsRouter } from "./routes/docs";
 import { groupsRouter } from "./routes/groups";
@@ -32,15 +33,18 @@ const exposedHeaders = ["X-Request-Id", "Retry-After", "Content-Disposition", "W
 
 /** Maps anything thrown by a handler or middleware to the contract's error shapes. */
 function errorResponse(error: unknown, c: Context<AppEnv>): Response {
-  if (error instanceof ApiError) return c.json(error.body, error.status, error.headers);
+  const language = c.var.language;
+  if (error instanceof ApiError)
+    return c.json(renderMessages(error.body, language) as object, error.status, error.headers);
   // A middleware's own answer (the runner endpoints' bearer check) already has the contract's shape.
   if (error instanceof HTTPException && error.res) return error.getResponse();
   if (error instanceof HTTPException) {
-    const detail =
-      error.status === 400 && /json/i.test(error.message)
-        ? "JSON parse error."
-        : error.message || "Bad request.";
-    return c.json({ detail }, error.status);
+    const detail = /json/i.test(error.message)
+      ? message("json_parse_error")
+      : /formdata/i.test(error.message)
+        ? message("form_parse_error")
+        : message("bad_request");
+    return c.json(detailIn(language, detail), error.status);
   }
   const requestIdValue = c.get("requestId");
   if (isDatabaseUnavailable(error)) {
@@ -49,7 +53,7 @@ function errorResponse(error: unknown, c: Context<AppEnv>): Response {
       path: c.req.path,
       error: (error as Error).message,
     });
-    return c.json({ detail: "The service can't store data right now. Try again shortly." }, 503, {
+    return c.json(detailIn(language, message("database_unavailable")), 503, {
       "Retry-After": "5",
     });
   }
@@ -68,7 +72,10 @@ function errorResponse(error: unknown, c: Context<AppEnv>): Response {
           }
         : String(error),
   });
-  return c.json({ detail: "Internal server error", request_id: requestIdValue }, 500);
+  return c.json(
+    { ...detailIn(language, message("internal_error")), request_id: requestIdValue },
+    500,
+  );
 }
 
 export function createApp(deps: AppDeps) {
@@ -108,6 +115,8 @@ export function createApp(deps: AppDeps) {
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use("*", async (c, next) => {
     const started = performance.now();
+    const language = preferredLanguage(c.req.header("accept-language"));
+    c.set("language", language);
     c.set("deps", deps);
     c.set("auth", auth);
     c.set("limits", limits);
@@ -115,6 +124,8 @@ export function createApp(deps: AppDeps) {
     c.set("user", null);
     c.set("accessToken", null);
     await next();
+    c.header("Content-Language", language);
+    c.header("Vary", "Accept-Language", { append: true });
     if (c.req.header("authorization") || c.req.query("token"))
       c.header("Cache-Control", "no-store");
     // A load balancer probes every few seconds: its answered probes are not worth a line each.
@@ -150,7 +161,7 @@ export function createApp(deps: AppDeps) {
     maxSize: config.maxBodyBytes,
     onError: () => {
       throw new ApiError(413, {
-        detail: `Request body is larger than ${config.maxBodyBytes} bytes.`,
+        detail: message("body_too_large", { bytes: config.maxBodyBytes }),
       });
     },
   });
@@ -190,11 +201,10 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => {
     const methods = paths.allowedMethods(c.req.path);
     if (methods.length > 0) {
-      return c.json({ detail: `Method "${c.req.method}" not allowed.` }, 405, {
-        Allow: methods.join(", "),
-      });
+      const detail = message("method_not_allowed", { method: c.req.method });
+      return c.json(detailIn(c.var.language, detail), 405, { Allow: methods.join(", ") });
     }
-    return c.json({ detail: "Not found." }, 404);
+    return errorResponse(notFound(), c);
   });
   app.onError(errorResponse);
   return app;

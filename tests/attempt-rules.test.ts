@@ -6,6 +6,10 @@ import {
   decideStart,
   decideSubmission,
 } from "../src/domain/attempts";
+import { renderMessages } from "../src/i18n/messages";
+
+/** A decision with its refusal in English, as the API writes it without Accept-Language. */
+const inEnglish = (decision: unknown) => renderMessages(decision, "en");
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 11, 1, 9, minutes));
 const open: AttemptSettings = { opensAt: null, closesAt: null, timeLimit: null, maxAttempts: null };
@@ -72,7 +76,7 @@ describe("decideStart", () => {
       { refused: "This test closed at 2026-12-01T09:30:00.000Z." },
     ],
   ] as const)("%s", (_, settings, state, minute, expected) => {
-    expect(decideStart(settings, state, at(minute))).toEqual(expected);
+    expect(inEnglish(decideStart(settings, state, at(minute)))).toEqual(expected);
   });
 });
 
@@ -146,6 +150,6 @@ describe("decideSubmission", () => {
       { refused: "This test closed at 2026-12-01T09:05:00.000Z." },
     ],
   ] as const)("%s", (_, settings, state, now, expected) => {
-    expect(decideSubmission(settings, state, now)).toEqual(expected);
+    expect(inEnglish(decideSubmission(settings, state, now))).toEqual(expected);
   });
 });

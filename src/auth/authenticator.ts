@@ -8,6 +8,7 @@ import {
 import { revokedTokens } from "../db/schema";
 import { sha256Hex } from "../digest";
 import { ApiError, invalidToken, notAuthenticated } from "../http/errors";
+import { message } from "../i18n/messages";
 import type { PasswordHasher } from "./passwords";
 import { type SignInLimits, SignInThrottle } from "./sign-in-throttle";
 import { issueToken, readToken, type TokenClaims, type TokenSettings } from "./tokens";
@@ -35,7 +36,7 @@ export type Caller = UserWithOrganization;
  */
 export type Credentials = { caller: Caller } | { token: TokenClaims };
 
-const wrongCredentials = "No active account found with the given credentials";
+const wrongCredentials = message("no_active_account");
 /** Basic credentials that verified recently, so Basic clients don't pay argon2 on every call. */
 const basicCacheTtlMs = 60_000;
 const basicCacheMaxEntries = 10_000;
@@ -96,7 +97,7 @@ export class Authenticator {
   async refresh(refreshToken: string): Promise<{ access: string; refresh?: string }> {
     const now = this.options.now();
     const claims = await readToken(this.options.tokens.secret, refreshToken, "refresh", now);
-    if (!claims) throw invalidToken("Token is invalid or expired");
+    if (!claims) throw invalidToken(message("token_invalid_or_expired"));
     const user = await this.readCaller(claims);
     if (!this.options.refreshRotation) {
       return { access: await issueToken(this.options.tokens, "access", user, now) };
@@ -110,7 +111,7 @@ export class Authenticator {
         .returning({ jti: revokedTokens.jti });
       return inserted.length === 0;
     });
-    if (revoked) throw invalidToken("Token is blacklisted");
+    if (revoked) throw invalidToken(message("token_blacklisted"));
     return this.issuePair(user);
   }
 
@@ -124,14 +125,14 @@ export class Authenticator {
   ): Promise<Credentials> {
     const [scheme, credentials, ...rest] = header.trim().split(/\s+/);
     if (!scheme || !credentials || rest.length > 0)
-      throw notAuthenticated("Invalid Authorization header.");
+      throw notAuthenticated(message("invalid_authorization_header"));
     switch (scheme.toLowerCase()) {
       case "bearer":
         return { token: await this.accessClaims(credentials) };
       case "basic":
         return { caller: await this.#fromBasic(credentials, clientAddress()) };
       default:
-        throw notAuthenticated("Unsupported authorization scheme.");
+        throw notAuthenticated(message("unsupported_authorization_scheme"));
     }
   }
 
@@ -186,14 +187,14 @@ export class Authenticator {
     const decoded = decodeBase64(encoded);
     const separator = decoded?.indexOf(":") ?? -1;
     if (decoded === undefined || separator < 0)
-      throw notAuthenticated("Invalid basic header. Credentials not correctly base64 encoded.");
+      throw notAuthenticated(message("invalid_basic_header"));
     const user = await this.login(
       decoded.slice(0, separator),
       decoded.slice(separator + 1),
       clientAddress,
     ).catch((error: unknown) => {
       if (error instanceof ApiError && error.status === 429) throw error;
-      throw notAuthenticated("Invalid username/password.");
+      throw notAuthenticated(message("invalid_username_password"));
     });
     if (this.#verifiedBasic.size >= basicCacheMaxEntries) this.#verifiedBasic.clear();
     this.#verifiedBasic.set(cacheKey, {

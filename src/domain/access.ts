@@ -1,4 +1,5 @@
 import type { OrganizationRow, UserRow } from "../db/queries/users";
+import { type Message, message } from "../i18n/messages";
 
 /** Who may do what (CONTRACT §3); pure rules over rows, no I/O. */
 
@@ -14,11 +15,10 @@ export const isOrganizationOwner = (user: UserRow, organization: OrganizationRow
 export function organizationChangeProblem(
   user: UserRow,
   requested: number | null,
-): string | undefined {
+): Message | undefined {
   if (requested === user.organizationId) return undefined;
-  if (user.organizationId !== null) return "You can't change your organization.";
-  if (user.isTeacher)
-    return "A teacher can't join an organization: create one, or ask its owner to promote you.";
+  if (user.organizationId !== null) return message("organization_unchangeable");
+  if (user.isTeacher) return message("teacher_cannot_join");
   return undefined;
 }
 

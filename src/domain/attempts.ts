@@ -4,6 +4,8 @@
  * they are now, also to attempts in progress: a deadline is computed, never stored.
  */
 
+import { type Message, message } from "../i18n/messages";
+
 /** A submission this long after its deadline is still scored; later ones are stored as late. */
 export const deadlineGraceMs = 30_000;
 
@@ -29,16 +31,16 @@ export interface AttemptState {
   latest: StartedAttempt | undefined;
 }
 
-export type Refusal = { refused: string };
+export type Refusal = { refused: Message };
 
 const iso = (time: Date) => time.toISOString();
 
 /** Why the test can't be opened, started or submitted to at `now`; undefined inside its window. */
-export function windowProblem(settings: AttemptSettings, now: Date): string | undefined {
+export function windowProblem(settings: AttemptSettings, now: Date): Message | undefined {
   if (settings.opensAt && now < settings.opensAt)
-    return `This test opens at ${iso(settings.opensAt)}.`;
+    return message("test_opens_at", { time: iso(settings.opensAt) });
   if (settings.closesAt && now >= settings.closesAt)
-    return `This test closed at ${iso(settings.closesAt)}.`;
+    return message("test_closed_at", { time: iso(settings.closesAt) });
   return undefined;
 }
 
@@ -85,7 +87,7 @@ export function decideStart(
   if (open) return { open };
   const closed = windowProblem(settings, now);
   if (closed) return { refused: closed };
-  if (attemptsLeft(settings, state.used) === 0) return { refused: "No attempts left." };
+  if (attemptsLeft(settings, state.used) === 0) return { refused: message("no_attempts_left") };
   return { start: { number: state.used + 1, startedAt: now } };
 }
 
@@ -114,8 +116,8 @@ export function decideSubmission(
   }
   const closed = windowProblem(settings, now);
   if (closed) return { refused: closed };
-  if (settings.timeLimit !== null) return { refused: "Start the test first." };
-  if (attemptsLeft(settings, state.used) === 0) return { refused: "No attempts left." };
+  if (settings.timeLimit !== null) return { refused: message("start_test_first") };
+  if (attemptsLeft(settings, state.used) === 0) return { refused: message("no_attempts_left") };
   const number = state.used + 1;
   return { attempt: number, late: false, opens: { number, startedAt: now } };
 }

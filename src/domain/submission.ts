@@ -1,5 +1,6 @@
 import type { QuestionWithVariants, TestTree, VariantRow } from "../db/queries/tests";
 import type { FieldIssue } from "../http/errors";
+import { type Message, message } from "../i18n/messages";
 import type { AnswerInput } from "../routes/completions/completions.schemas";
 import type { AnswerRecord, PickedVariant } from "./completion-views";
 import { scoreCheck, scoreRadio, scoreText } from "./scoring";
@@ -24,8 +25,8 @@ type Path = (string | number)[];
 
 class IssueCollector {
   readonly issues: FieldIssue[] = [];
-  add(path: Path, message: string) {
-    this.issues.push({ path, message });
+  add(path: Path, text: Message) {
+    this.issues.push({ path, message: text });
   }
 }
 
@@ -50,8 +51,8 @@ function findVariant(
         : undefined;
   if (variant) return variant;
   if (pick.id === undefined && pick.text === undefined)
-    issues.add(path, "Give the variant's id or text.");
-  else issues.add(path, "This variant does not belong to the question.");
+    issues.add(path, message("variant_id_or_text"));
+  else issues.add(path, message("variant_not_of_question"));
   return undefined;
 }
 
@@ -80,10 +81,7 @@ function resolveAnswer(
   const allowedKey = answerKeyByType[question.type];
   for (const [key, value] of Object.entries(body)) {
     if (value !== undefined && key !== allowedKey) {
-      issues.add(
-        [...path, "body", key],
-        `This field is not allowed for ${question.type} questions.`,
-      );
+      issues.add([...path, "body", key], message("field_not_allowed", { type: question.type }));
     }
   }
   switch (question.type) {
@@ -117,7 +115,7 @@ function resolveAnswer(
       const pick = body.picked_variant;
       // A text question's variants are its accepted answers: picking one by id would be a free pass.
       if (pick?.id !== undefined)
-        issues.add([...path, "body", "picked_variant", "id"], "Type the answer as text.");
+        issues.add([...path, "body", "picked_variant", "id"], message("type_answer_as_text"));
       record.text = pick?.text ?? null;
       const accepted = question.variants
         .filter((variant) => variant.isCorrect)
@@ -147,9 +145,12 @@ export function resolveSubmission(test: TestTree, inputs: AnswerInput[]): Submis
     const path: Path = ["answers", index];
     const question = questionsById.get(input.question);
     if (!question) {
-      issues.add([...path, "question"], `Invalid pk "${input.question}" - object does not exist.`);
+      issues.add(
+        [...path, "question"],
+        message("pk_does_not_exist", { pk: String(input.question) }),
+      );
     } else if (answered.has(question.id)) {
-      issues.add([...path, "question"], "This question is answered more than once.");
+      issues.add([...path, "question"], message("question_answered_twice"));
     } else {
       answered.set(question.id, resolveAnswer(question, input.body, path, issues));
     }

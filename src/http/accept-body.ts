@@ -1,14 +1,15 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { message } from "../i18n/messages";
 import type { AppEnv } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, badRequest } from "./errors";
 
 const unsupportedMediaType = (contentType: string | undefined) =>
   new ApiError(415, {
     detail: contentType
-      ? `Unsupported media type "${contentType}" in request.`
-      : "Missing Content-Type header.",
+      ? message("unsupported_media_type", { type: contentType })
+      : message("missing_content_type"),
   });
 
 const trueValues = new Set(["t", "true", "y", "yes", "on", "1"]);
@@ -55,7 +56,7 @@ async function readForm(c: Context<AppEnv>) {
   try {
     return await c.req.parseBody({ all: true });
   } catch {
-    throw new ApiError(400, { detail: "Form parse error." });
+    throw badRequest(message("form_parse_error"));
   }
 }
 

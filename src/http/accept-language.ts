@@ -1,5 +1,6 @@
-/** The languages messages for people come in (CONTRACT §12). */
-export type Language = "en" | "ru";
+import type { Language } from "../i18n/catalogue";
+
+export type { Language };
 
 /**
  * The language an `Accept-Language` header prefers: Russian when its most wanted range (by

@@ -7,6 +7,7 @@ import type { Store } from "../db/client";
 import type { TestTreeCache } from "../db/queries/test-tree-cache";
 import type { GradingQueue } from "../grading/queue";
 import type { SandboxKind } from "../grading/sandbox/select";
+import type { Language } from "../i18n/catalogue";
 import type { Logger } from "../logger";
 import type { AbuseLimits } from "./rate-limit";
 
@@ -49,6 +50,8 @@ export interface AppEnv {
     /** A checked access token whose caller the handler reads itself (see `readWithCaller`). */
     accessToken: TokenClaims | null;
     requestId: string;
+    /** The language of this request's messages, from its Accept-Language (CONTRACT §12). */
+    language: Language;
   };
 }
 

@@ -1,10 +1,14 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type Language, LocalizedText, Message, message } from "../i18n/messages";
 
 /** A DRF validation body: field → messages, nested the way the input was. */
 export type ValidationErrorBody = { [field: string]: ValidationErrorNode };
-export type ValidationErrorNode = string[] | ValidationErrorBody | ValidationErrorNode[];
+export type ValidationErrorNode = LocalizedText[] | ValidationErrorBody | ValidationErrorNode[];
 
-/** An error the client caused or may see; mapped to the contract's shapes by the app's onError. */
+/**
+ * An error the client caused or may see; mapped to the contract's shapes by the app's onError,
+ * which renders the Messages in its body in the request's language.
+ */
 export class ApiError extends Error {
   override name = "ApiError";
   constructor(
@@ -12,47 +16,49 @@ export class ApiError extends Error {
     readonly body: Record<string, unknown>,
     readonly headers: Record<string, string> = {},
   ) {
-    super(typeof body.detail === "string" ? body.detail : `HTTP ${status}`);
+    super(body.detail instanceof Message ? body.detail.in("en") : `HTTP ${status}`);
   }
 }
+
+/** The body `{ detail }` with the detail in `language`. */
+export const detailIn = (language: Language, detail: Message) => ({ detail: detail.in(language) });
 
 export const authenticateHeader = { "WWW-Authenticate": 'Bearer realm="api"' };
 
 export const notAuthenticated = (
-  detail = "Authentication credentials were not provided.",
+  detail: Message = message("not_authenticated"),
   extra: Record<string, unknown> = {},
 ) => new ApiError(401, { detail, ...extra }, authenticateHeader);
 
-export const invalidToken = (detail = "Given token not valid for any token type") =>
+export const invalidToken = (detail: Message = message("token_not_valid")) =>
   notAuthenticated(detail, { code: "token_not_valid" });
 
-export const permissionDenied = (detail = "You do not have permission to perform this action.") =>
+export const permissionDenied = (detail: Message = message("permission_denied")) =>
   new ApiError(403, { detail });
 
-export const notFound = (detail = "Not found.") => new ApiError(404, { detail });
+export const notFound = (detail: Message = message("not_found")) => new ApiError(404, { detail });
 
-export const conflict = (detail: string) => new ApiError(409, { detail });
+export const conflict = (detail: Message) => new ApiError(409, { detail });
+
+export const badRequest = (detail: Message) => new ApiError(400, { detail });
 
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new ApiError(
     429,
-    { detail: `Request was throttled. Expected available in ${retryAfterSeconds} seconds.` },
+    { detail: message("throttled", { seconds: retryAfterSeconds }) },
     { "Retry-After": String(retryAfterSeconds) },
   );
 
-/** 400 with messages for one field, e.g. `validationError("email", "Enter a valid email address.")`. */
-export const validationError = (field: string, ...messages: string[]) =>
+/** 400 with messages for one field, e.g. `validationError("email", message("email_taken"))`. */
+export const validationError = (field: string, ...messages: Message[]) =>
   new ApiError(400, { [field]: messages });
-
-export const nonFieldError = (...messages: string[]) =>
-  new ApiError(400, { non_field_errors: messages });
 
 type Path = ReadonlyArray<PropertyKey>;
 
-/** A message about one place in the input: zod issues have this shape, and so do domain checks. */
+/** A message about one place in the input, from a domain check. */
 export interface FieldIssue {
   path: Path;
-  message: string;
+  message: LocalizedText;
 }
 
 function childOf(input: unknown, key: PropertyKey): unknown {
@@ -62,11 +68,15 @@ function childOf(input: unknown, key: PropertyKey): unknown {
   return undefined;
 }
 
+/** The part of `input` at `path` (undefined where it is missing). */
+export const valueAt = (input: unknown, path: Path): unknown =>
+  path.reduce<unknown>((node, key) => childOf(node, key), input);
+
 /** Puts `message` at `path` inside `node`, building objects for keys and lists for indexes. */
 function insertMessage(
   node: ValidationErrorBody | ValidationErrorNode[],
   path: Path,
-  message: string,
+  message: LocalizedText,
   input: unknown,
 ): void {
   const [head, ...rest] = path;
@@ -74,7 +84,9 @@ function insertMessage(
   const container = node as Record<PropertyKey, ValidationErrorNode | undefined>;
   if (rest.length === 0) {
     const existing = container[key];
-    container[key] = Array.isArray(existing) ? [...(existing as string[]), message] : [message];
+    container[key] = Array.isArray(existing)
+      ? [...(existing as LocalizedText[]), message]
+      : [message];
     return;
   }
   const childInput = childOf(input, key);
@@ -90,7 +102,7 @@ function insertMessage(
 }
 
 function isMessageList(node: ValidationErrorNode): boolean {
-  return Array.isArray(node) && node.every((item) => typeof item === "string");
+  return Array.isArray(node) && node.every((item) => item instanceof LocalizedText);
 }
 
 /** DRF answers list errors with one entry per item, `{}` for the items without errors. */
@@ -99,7 +111,7 @@ function emptyItems(input: unknown): ValidationErrorBody[] {
   return Array.from({ length }, () => ({}));
 }
 
-/** Turns zod issues into DRF's nested shape; issues about the whole body go to non_field_errors. */
+/** Turns issues into DRF's nested shape; issues about the whole body go to non_field_errors. */
 export function toValidationErrorBody(
   issues: readonly FieldIssue[],
   input: unknown,

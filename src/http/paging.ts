@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Page } from "../db/queries/page";
 import type { AppContext } from "./context";
+import { schemaMessage } from "./validation-messages";
 
 export const maxPageSize = 1000;
 
@@ -8,7 +9,7 @@ export const maxPageSize = 1000;
 const wholeNumber = (minimum: number, maximum: number) =>
   z
     .string()
-    .regex(/^\d+$/, "A valid integer is required.")
+    .regex(/^\d+$/, schemaMessage("not_an_integer"))
     .transform(Number)
     // Digits only, so a whole number; too many of them fail the maximum.
     .pipe(z.number().min(minimum).max(maximum))

@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { message } from "../i18n/messages";
 import type { AppContext, AppEnv } from "./context";
 import { ApiError } from "./errors";
 import { RateLimiter } from "./rate-limiter";
@@ -21,20 +22,25 @@ export function createAbuseLimits(config: {
 }
 
 export interface RateLimitRule {
-  /** Names the limit in the 429 message, e.g. "submissions". */
-  name: string;
+  /** The limit's 429 message. */
+  refusal: "too_many_registrations" | "too_many_submissions";
   limiter: (limits: AbuseLimits) => RateLimiter;
   /** The key to count under (a user, an address, an email); undefined skips counting. */
   key: (c: AppContext) => string | undefined | Promise<string | undefined>;
 }
 
 /** Counts one request under `key`; over the limit, 429 with `Retry-After`. Returns the count's state. */
-function enforceRateLimit(c: AppContext, name: string, limiter: RateLimiter, key: string) {
+function enforceRateLimit(
+  c: AppContext,
+  refusal: RateLimitRule["refusal"],
+  limiter: RateLimiter,
+  key: string,
+) {
   const result = limiter.hit(key, c.var.deps.clock.now());
   if (!result.allowed) {
     throw new ApiError(
       429,
-      { detail: `Too many ${name}. Expected available in ${result.resetSeconds} seconds.` },
+      { detail: message(refusal, { seconds: result.resetSeconds }) },
       {
         "Retry-After": String(result.resetSeconds),
         "RateLimit-Limit": String(limiter.limit),
@@ -56,7 +62,7 @@ export function rateLimit(...rules: RateLimitRule[]) {
     for (const rule of rules) {
       const key = await rule.key(c);
       if (key === undefined) continue;
-      const result = enforceRateLimit(c, rule.name, rule.limiter(c.var.limits), key);
+      const result = enforceRateLimit(c, rule.refusal, rule.limiter(c.var.limits), key);
       if (!tightest || result.remaining < tightest.remaining) tightest = result;
     }
     await next();

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { schemaMessage } from "./validation-messages";
 
 /*
  * CONTRACT §1 Text input, as zod checks that every string field of a request starts with (so
@@ -16,10 +17,10 @@ const withoutNul = /^[^\u0000]*$/;
  * U+2028/U+2029.
  */
 export const singleLineText = () =>
-  z.regex(withoutControlCharacters, "Control characters and line breaks are not allowed.");
+  z.regex(withoutControlCharacters, schemaMessage("control_characters"));
 
 /** The single-line rule as a JSON Schema `pattern`, for schemas whose documentation is written out. */
 export const singleLineTextPattern = withoutControlCharacters.source;
 
 /** Question text, descriptions, code: anything but NUL (which libSQL would cut the text at). */
-export const multiLineText = () => z.regex(withoutNul, "Null characters are not allowed.");
+export const multiLineText = () => z.regex(withoutNul, schemaMessage("null_characters"));

@@ -67,6 +67,7 @@ import { currentUser } from "../../http/authentication";
 import type { AppContext, AppDeps, AppEnv } from "../../http/context";
 import {
   ApiError,
+  badRequest,
   conflict,
   notFound,
   permissionDenied,
@@ -75,6 +76,7 @@ import {
 } from "../../http/errors";
 import { jsonArrayResponse } from "../../http/json-array-stream";
 import { nextPageHeaders, type PageQuery, toPage } from "../../http/paging";
+import { message } from "../../i18n/messages";
 import {
   decideAndWrite,
   formerCreator,
@@ -91,9 +93,7 @@ const exportPageSize = 500;
 function idempotencyKeyOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,255}$/.test(header)) {
-    throw new ApiError(400, {
-      detail: "Idempotency-Key must be 1 to 255 printable ASCII characters.",
-    });
+    throw badRequest(message("idempotency_key_format"));
   }
   return header;
 }
@@ -105,16 +105,12 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
 async function ensureGradingCapacity(deps: AppDeps, userId: number, newJobs: number) {
   const pending = await deps.grading.pending(userId);
   if (pending.total + newJobs > deps.config.gradingQueueCapacity) {
-    throw new ApiError(
-      503,
-      { detail: "The grader is busy. Try again shortly." },
-      { "Retry-After": "30" },
-    );
+    throw new ApiError(503, { detail: message("grader_busy") }, { "Retry-After": "30" });
   }
   if (pending.ofUser >= deps.config.gradingMaxPendingPerUser) {
     throw new ApiError(
       429,
-      { detail: "Too many of your code answers are waiting for the grader. Try again shortly." },
+      { detail: message("too_many_waiting_answers") },
       { "Retry-After": "30" },
     );
   }
@@ -182,7 +178,7 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
   /** A retry of a request already done: the first result; the same key on another request: 409. */
   const replay = async (entry: { requestHash: string; completionId: number }) => {
     if (entry.requestHash !== requestHash) {
-      throw conflict("This Idempotency-Key was already used for a different submission.");
+      throw conflict(message("idempotency_key_reused"));
     }
     c.header("Idempotent-Replayed", "true");
     return c.json(toStudentCompletion(await loadOne(store, entry.completionId), createdAt), 201);
@@ -202,9 +198,12 @@ export const createCompletion: RouteHandler<typeof routes.createCompletion, AppE
   const earlier = more[2]?.[0];
   if (earlier) return replay(earlier);
   if (access === "unknown" || !test) {
-    throw validationError("test", `Object with public_uuid=${body.test} does not exist.`);
+    throw validationError(
+      "test",
+      message("slug_does_not_exist", { slug: "public_uuid", value: body.test }),
+    );
   }
-  if (access === "denied") throw permissionDenied("This test is not open to you.");
+  if (access === "denied") throw permissionDenied(message("test_not_open"));
 
   const attempts = attemptStateFromRows([latestAttempt, uncountedCompletions]);
   const keyUse = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash };
@@ -300,8 +299,7 @@ export const getCompletionWithCorrectness: RouteHandler<
   const { store } = c.var.deps;
   const { id } = c.req.valid("param");
   const { isCreator } = await readableCompletion(store.db, currentUser(c), id);
-  if (!isCreator)
-    throw permissionDenied("Only the creator of the test can see which answers are correct.");
+  if (!isCreator) throw permissionDenied(message("only_creator_sees_correct_answers"));
   return c.json(toTeacherCompletion(await loadOne(store, id)), 200);
 };
 

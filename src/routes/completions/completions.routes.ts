@@ -36,7 +36,7 @@ export const createCompletion = createRoute({
   ...signedIn(
     handlerReadsCaller,
     rateLimit({
-      name: "submissions",
+      refusal: "too_many_submissions",
       limiter: (l) => l.submissionsPerUser,
       key: (c) => String(callerId(c)),
     }),

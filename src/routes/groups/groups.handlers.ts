@@ -13,10 +13,11 @@ import { isTeacherInOrganization } from "../../domain/access";
 import { currentUser } from "../../http/authentication";
 import type { AppEnv } from "../../http/context";
 import { notFound, permissionDenied, validationError } from "../../http/errors";
+import { message } from "../../i18n/messages";
 import type * as routes from "./groups.routes";
 import { toGroupOutput } from "./groups.schemas";
 
-const teachersOnly = () => permissionDenied("Only teachers can manage groups.");
+const teachersOnly = () => permissionDenied(message("only_teachers_manage_groups"));
 
 /** A group of the caller's organization that the caller may change; 404 before 403. */
 async function groupToManage(db: Queryable, caller: UserRow, groupId: number) {
@@ -57,7 +58,7 @@ export const createGroup: RouteHandler<typeof routes.createGroup, AppEnv> = asyn
   const body = c.req.valid("json");
   const created = await c.var.deps.store.transaction(async (tx) => {
     if (await isGroupNameTaken(tx, caller.organizationId, body.name)) {
-      throw validationError("name", "A group with this name already exists in your organization.");
+      throw validationError("name", message("group_name_taken"));
     }
     const [group] = await tx
       .insert(groups)
@@ -90,8 +91,7 @@ async function memberOfOrganization(db: Queryable, organizationId: number, userI
     .from(users)
     .where(and(eq(users.id, userId), eq(users.organizationId, organizationId)))
     .get();
-  if (!user)
-    throw validationError("user", `Invalid pk "${userId}" - no such user in this organization.`);
+  if (!user) throw validationError("user", message("not_in_organization", { pk: String(userId) }));
   return user;
 }
 

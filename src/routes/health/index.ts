@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { organizations } from "../../db/schema";
 import type { AppEnv } from "../../http/context";
+import { detailIn } from "../../http/errors";
+import { message } from "../../i18n/messages";
 
 /** A probe that gets no answer within this long counts as failed: an orchestrator must not hang. */
 const probeTimeoutMs = 2000;
@@ -44,10 +46,9 @@ export const healthRouter = new Hono<AppEnv>()
     };
     if (database.ok && queue.ok)
       return c.json({ status: "ready", ...body }, 200, { "Cache-Control": "no-store" });
-    const failing = database.ok ? "the grading queue" : "the database";
-    return c.json(
-      { status: "unavailable", detail: `Not ready: ${failing} can't be read.`, ...body },
-      503,
-      { "Cache-Control": "no-store", "Retry-After": "5" },
-    );
+    const failing = message(database.ok ? "not_ready_grading_queue" : "not_ready_database");
+    return c.json({ status: "unavailable", ...detailIn(c.var.language, failing), ...body }, 503, {
+      "Cache-Control": "no-store",
+      "Retry-After": "5",
+    });
   });

@@ -5,16 +5,25 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import type { z } from "zod";
 import { LeaseRequestSchema, ReportRequestSchema } from "../../grading/queue";
 import type { AppEnv } from "../../http/context";
-import { ApiError, authenticateHeader, notFound, toValidationErrorBody } from "../../http/errors";
+import {
+  ApiError,
+  authenticateHeader,
+  badRequest,
+  detailIn,
+  notFound,
+  toValidationErrorBody,
+} from "../../http/errors";
+import { fieldIssues } from "../../http/router";
+import { type Message, message } from "../../i18n/messages";
 
 /** Runners authenticate with the bearer RUNNER_TOKEN; every refusal is the contract's 401. */
-const refuse = (detail: string) => (c: Context<AppEnv>) =>
-  c.json({ detail }, 401, authenticateHeader);
+const refuse = (detail: Message) => (c: Context<AppEnv>) =>
+  c.json(detailIn(c.var.language, detail), 401, authenticateHeader);
 const runnerBearer = bearerAuth<AppEnv>({
   verifyToken: (token, c) => timingSafeEqual(c.var.deps.config.runnerToken ?? "", token),
-  noAuthenticationHeader: { message: refuse("Authentication credentials were not provided.") },
-  invalidAuthenticationHeader: { message: refuse("Invalid runner token.") },
-  invalidToken: { message: refuse("Invalid runner token.") },
+  noAuthenticationHeader: { message: refuse(message("not_authenticated")) },
+  invalidAuthenticationHeader: { message: refuse(message("invalid_runner_token")) },
+  invalidToken: { message: refuse(message("invalid_runner_token")) },
 });
 
 /** Without RUNNER_TOKEN configured, the protocol does not exist. */
@@ -31,10 +40,11 @@ async function parseBody<T extends z.ZodType>(
   try {
     body = await c.req.json();
   } catch {
-    throw new ApiError(400, { detail: "JSON parse error." });
+    throw badRequest(message("json_parse_error"));
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError(400, toValidationErrorBody(parsed.error.issues, body));
+  if (!parsed.success)
+    throw new ApiError(400, toValidationErrorBody(fieldIssues(parsed.error.issues, body), body));
   return parsed.data;
 }
 

@@ -7,6 +7,7 @@ import { canCreateOrganization } from "../../domain/access";
 import { currentUser } from "../../http/authentication";
 import type { AppEnv } from "../../http/context";
 import { notAuthenticated, permissionDenied, validationError } from "../../http/errors";
+import { message } from "../../i18n/messages";
 import { toOrganizationOutput } from "../users/users.schemas";
 import type * as routes from "./organizations.routes";
 
@@ -22,10 +23,10 @@ export const create: RouteHandler<typeof routes.createOrganization, AppEnv> = as
     const caller = await findUserById(tx, callerId);
     if (!caller) throw notAuthenticated();
     if (!canCreateOrganization(caller)) {
-      throw permissionDenied("Only a teacher who is not in an organization can create one.");
+      throw permissionDenied(message("only_unaffiliated_teacher_creates_organization"));
     }
     if (await isOrganizationNameTaken(tx, body.name)) {
-      throw validationError("name", "An organization with this name already exists.");
+      throw validationError("name", message("organization_name_taken"));
     }
     const [organization] = await tx
       .insert(organizations)

@@ -37,18 +37,17 @@ import { currentUser, readWithCaller } from "../../http/authentication";
 import type { AppContext, AppEnv } from "../../http/context";
 import { conflict, notFound, permissionDenied, validationError } from "../../http/errors";
 import { nextPageHeaders, toPage } from "../../http/paging";
+import { message } from "../../i18n/messages";
 import type * as routes from "./tests.routes";
 import {
   numberInTest,
   type QuestionToCreate,
   type TestSettingsInput,
   windowIsOrdered,
-  windowOrderMessage,
 } from "./tests.schemas";
 
-const teachersOnly = () => permissionDenied("Only teachers can manage tests.");
-export const formerCreator = () =>
-  permissionDenied("You created this test, but only teachers can manage tests.");
+const teachersOnly = () => permissionDenied(message("only_teachers_manage_tests"));
+export const formerCreator = () => permissionDenied(message("creator_no_longer_teacher"));
 
 /** The test if the caller created it and is still a teacher: 404 outside its organization, 403 inside. */
 export async function ownTest(db: Queryable, caller: UserRow, testId: number): Promise<TestRow> {
@@ -60,7 +59,7 @@ export function ownTestOf(caller: UserRow, test: TestRow | undefined): TestRow {
   const relation = test ? relationToTest(caller, test) : "outsider";
   if (!test || relation === "outsider") throw notFound();
   if (relation === "former creator") throw formerCreator();
-  if (relation !== "creator") throw permissionDenied("Only the creator of a test can manage it.");
+  if (relation !== "creator") throw permissionDenied(message("only_creator_manages_test"));
   return test;
 }
 
@@ -168,12 +167,10 @@ export const updateTest: RouteHandler<typeof routes.updateTest, AppEnv> = async 
     const settings = settingsColumns(body);
     const changed = { ...test, ...settings, name: body.name ?? test.name };
     if (!windowIsOrdered(changed.opensAt, changed.closesAt))
-      throw validationError("closes_at", windowOrderMessage);
+      throw validationError("closes_at", message("window_order"));
     if (body.questions !== undefined) {
       if (await testHasCompletions(tx, test.id)) {
-        throw conflict(
-          "This test has completions: its questions can't be replaced. Create a new test instead.",
-        );
+        throw conflict(message("questions_frozen"));
       }
       await tx.delete(questions).where(eq(questions.testId, test.id));
       await insertQuestions(tx, test.id, body.questions.map(toNewQuestion));
@@ -207,7 +204,7 @@ function changeGroupAccess(open: boolean): RouteHandler<typeof routes.allowForGr
       const own = await ownTest(tx, caller, id);
       const group = await findGroupInOrganization(tx, own.organizationId, groupId);
       if (!group)
-        throw validationError("group", `Invalid pk "${groupId}" - object does not exist.`);
+        throw validationError("group", message("pk_does_not_exist", { pk: String(groupId) }));
       await bumpRevision(tx, own.id);
       if (open) {
         await tx
@@ -267,7 +264,7 @@ export async function readTestByLink<T extends readonly BatchItem<"sqlite">[]>(
   };
 }
 
-const notOpenToYou = () => permissionDenied("This test is not open to you.");
+const notOpenToYou = () => permissionDenied(message("test_not_open"));
 
 /**
  * A test by its public link, for a student of one of the groups it is open to, with the

@@ -2,6 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { type QuestionType, questionTypes, showResultsLevels } from "../../db/schema";
 import { codeLanguages } from "../../grading/languages";
 import { multiLineText, singleLineText } from "../../http/text-input";
+import { addSchemaIssue, schemaMessage } from "../../http/validation-messages";
+import type { MessageKey, ParamsArgument } from "../../i18n/messages";
 import { GroupSummarySchema } from "../groups/groups.schemas";
 
 /** The body keys each question type may carry; any other key is refused by name. */
@@ -15,11 +17,7 @@ export const bodyKeysByType: Record<QuestionType, readonly string[]> = {
 const nonBlank = (value: string) => value.trim().length > 0;
 
 const VariantInputSchema = z.object({
-  text: z
-    .string()
-    .check(singleLineText())
-    .max(10_000)
-    .refine(nonBlank, "This field may not be blank."),
+  text: z.string().check(singleLineText()).max(10_000).refine(nonBlank, schemaMessage("blank")),
   is_correct: z.boolean().optional(),
 });
 
@@ -29,8 +27,7 @@ const QuestionBodyInputSchema = z.object({
   strict_score: z.boolean().optional(),
   language: z
     .enum(codeLanguages, {
-      error: (issue) =>
-        `"${String(issue.input)}" is not a valid choice: the languages are ${codeLanguages.map((language) => `"${language}"`).join(", ")}.`,
+      error: schemaMessage("invalid_language"),
     })
     .optional()
     .openapi({
@@ -39,11 +36,7 @@ const QuestionBodyInputSchema = z.object({
 });
 
 const QuestionFieldsSchema = z.object({
-  text: z
-    .string()
-    .check(multiLineText())
-    .max(1_000_000)
-    .refine(nonBlank, "This field may not be blank."),
+  text: z.string().check(multiLineText()).max(1_000_000).refine(nonBlank, schemaMessage("blank")),
   type: z.enum(questionTypes),
   points: z.number().int().min(0).max(32_767).default(1),
   number_in_test: z.number().int().min(0).max(32_767).optional(),
@@ -52,8 +45,13 @@ const QuestionFieldsSchema = z.object({
 
 type QuestionInput = z.infer<typeof QuestionFieldsSchema>;
 
-function addBodyIssue(ctx: z.core.$RefinementCtx, path: PropertyKey[], message: string) {
-  ctx.addIssue({ code: "custom", path: ["body", ...path], message });
+function addBodyIssue<K extends MessageKey>(
+  ctx: z.core.$RefinementCtx,
+  path: PropertyKey[],
+  key: K,
+  ...params: ParamsArgument<K>
+) {
+  addSchemaIssue(ctx, ["body", ...path], key, ...params);
 }
 
 /** CONTRACT §5: what each question type needs in its body. */
@@ -61,37 +59,30 @@ function checkQuestionBody(question: QuestionInput, ctx: z.core.$RefinementCtx) 
   const { type, body } = question;
   for (const [key, value] of Object.entries(body)) {
     if (value !== undefined && !bodyKeysByType[type].includes(key)) {
-      addBodyIssue(ctx, [key], `This field is not allowed for ${type} questions.`);
+      addBodyIssue(ctx, [key], "field_not_allowed", { type });
     }
   }
   if (type === "code") {
-    if (body.testing_code === undefined)
-      addBodyIssue(ctx, ["testing_code"], "This field is required.");
-    else if (!nonBlank(body.testing_code))
-      addBodyIssue(ctx, ["testing_code"], "This field may not be blank.");
+    if (body.testing_code === undefined) addBodyIssue(ctx, ["testing_code"], "required");
+    else if (!nonBlank(body.testing_code)) addBodyIssue(ctx, ["testing_code"], "blank");
     return;
   }
   const variants = body.variants;
-  if (variants === undefined) return addBodyIssue(ctx, ["variants"], "This field is required.");
+  if (variants === undefined) return addBodyIssue(ctx, ["variants"], "required");
   const correct = variants.filter((variant) => variant.is_correct ?? type === "text").length;
   if (type === "radio" && variants.length < 2) {
-    addBodyIssue(ctx, ["variants"], "A radio question needs at least 2 variants.");
+    addBodyIssue(ctx, ["variants"], "radio_needs_two_variants");
   } else if (type === "radio" && correct !== 1) {
-    addBodyIssue(ctx, ["variants"], "A radio question needs exactly one correct variant.");
+    addBodyIssue(ctx, ["variants"], "radio_needs_one_correct");
   } else if (variants.length < 1) {
-    addBodyIssue(ctx, ["variants"], `A ${type} question needs at least 1 variant.`);
+    addBodyIssue(ctx, ["variants"], "needs_a_variant", { type });
   } else if (correct < 1) {
-    addBodyIssue(ctx, ["variants"], `A ${type} question needs at least one correct variant.`);
+    addBodyIssue(ctx, ["variants"], "needs_a_correct_variant", { type });
   }
   const seen = new Set<string>();
   variants.forEach((variant, index) => {
     const key = variant.text.trim();
-    if (seen.has(key))
-      addBodyIssue(
-        ctx,
-        ["variants", index, "text"],
-        "Variant texts must be unique within a question.",
-      );
+    if (seen.has(key)) addBodyIssue(ctx, ["variants", index, "text"], "variant_texts_unique");
     seen.add(key);
   });
 }
@@ -123,11 +114,7 @@ function checkUniqueNumbers(questions: QuestionInput[] | undefined, ctx: z.core.
   questions?.forEach((question, index) => {
     const number = numberInTest(question, index);
     if (seen.has(number)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["questions", index, "number_in_test"],
-        message: "Each question of a test needs its own number_in_test.",
-      });
+      addSchemaIssue(ctx, ["questions", index, "number_in_test"], "question_numbers_unique");
     }
     seen.add(number);
   });
@@ -180,8 +167,6 @@ const settingsFields = {
   }),
 };
 
-export const windowOrderMessage = "closes_at must be later than opens_at.";
-
 /** The window's two ends, when both are set, in order. */
 export const windowIsOrdered = (opensAt: Date | null, closesAt: Date | null) =>
   opensAt === null || closesAt === null || closesAt > opensAt;
@@ -191,7 +176,7 @@ function checkWindow(
   ctx: z.core.$RefinementCtx,
 ) {
   if (!windowIsOrdered(body.opens_at ?? null, body.closes_at ?? null))
-    ctx.addIssue({ code: "custom", path: ["closes_at"], message: windowOrderMessage });
+    addSchemaIssue(ctx, ["closes_at"], "window_order");
 }
 
 export const CreateTestBodySchema = z

@@ -15,12 +15,13 @@ import { currentUser } from "../../http/authentication";
 import type { AppDeps, AppEnv } from "../../http/context";
 import { notFound, permissionDenied, validationError } from "../../http/errors";
 import { nextPageHeaders, toPage } from "../../http/paging";
+import { message } from "../../i18n/messages";
 import type * as routes from "./users.routes";
 import { toUserOutput, type UpdateMeBody } from "./users.schemas";
 
-const emailTaken = () => validationError("email", "A user with this email already exists.");
+const emailTaken = () => validationError("email", message("email_taken"));
 const unknownOrganization = (id: number) =>
-  validationError("organization_id", `Invalid pk "${id}" - object does not exist.`);
+  validationError("organization_id", message("pk_does_not_exist", { pk: String(id) }));
 
 async function loadUserOutput(tx: Tx, id: number) {
   const user = await findUserWithOrganization(tx, id);
@@ -87,7 +88,7 @@ async function updateMe({ store, passwords }: AppDeps, caller: UserRow, body: Up
   return store.transaction(async (tx) => {
     const me = (await tx.select().from(users).where(eq(users.id, caller.id)).get()) as UserRow;
     if (body.is_teacher !== undefined && body.is_teacher !== me.isTeacher) {
-      throw validationError("is_teacher", "You can't change your role.");
+      throw validationError("is_teacher", message("role_unchangeable"));
     }
     if (body.email !== undefined && (await isEmailTaken(tx, body.email, me.id))) throw emailTaken();
     if (body.organization_id !== undefined) {
@@ -129,13 +130,10 @@ export const setRole: RouteHandler<typeof routes.setRole, AppEnv> = async (c) =>
     const organization =
       caller.organizationId === null ? null : await findOrganization(tx, caller.organizationId);
     if (!isOrganizationOwner(caller, organization ?? null)) {
-      throw permissionDenied("Only the organization's owner can change roles.");
+      throw permissionDenied(message("only_owner_changes_roles"));
     }
     if (target.id === caller.id && !isTeacher) {
-      throw validationError(
-        "is_teacher",
-        "The owner of an organization can't stop being a teacher.",
-      );
+      throw validationError("is_teacher", message("owner_stays_teacher"));
     }
     await tx.update(users).set({ isTeacher }).where(eq(users.id, target.id));
     return loadUserOutput(tx, target.id);

@@ -29,7 +29,7 @@ export const register = createRoute({
   security: optionalAuthentication,
   middleware: [
     rateLimit({
-      name: "registrations",
+      refusal: "too_many_registrations",
       limiter: (l) => l.registrationsPerAddress,
       key: (c) => c.var.deps.clientAddress(c),
     }),

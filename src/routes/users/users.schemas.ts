@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { OrganizationRow, UserRow, UserWithOrganization } from "../../db/queries/users";
 import { singleLineText, singleLineTextPattern } from "../../http/text-input";
+import { addSchemaIssue, schemaMessage } from "../../http/validation-messages";
 
 export const OrganizationSchema = z
   .object({
@@ -90,9 +91,9 @@ const password = z
   .string()
   .check(singleLineText())
   .openapi({ example: "correct horse battery" })
-  .min(8, "This password is too short. It must contain at least 8 characters.")
-  .max(256, "Ensure this field has no more than 256 characters.")
-  .refine((value) => !/^\d+$/.test(value), "This password is entirely numeric.");
+  .min(8, schemaMessage("password_too_short"))
+  .max(256)
+  .refine((value) => !/^\d+$/.test(value), schemaMessage("password_numeric"));
 
 /** The password may not be the email itself (compared without case). */
 function passwordDiffersFromEmail(
@@ -104,11 +105,7 @@ function passwordDiffersFromEmail(
     body.password &&
     body.password.trim().toLowerCase() === body.email.toLowerCase()
   ) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["password"],
-      message: "The password is too similar to the email.",
-    });
+    addSchemaIssue(ctx, ["password"], "password_like_email");
   }
 }
 
@@ -125,12 +122,7 @@ export const RegisterBodySchema = z
   .superRefine(passwordDiffersFromEmail)
   .superRefine((body, ctx) => {
     if (body.is_teacher && body.organization_id != null) {
-      ctx.addIssue({
-        code: "custom",
-        path: [],
-        message:
-          "A teacher can't join an organization on registration: create one, or ask its owner to promote you.",
-      });
+      addSchemaIssue(ctx, [], "teacher_cannot_join_on_registration");
     }
   });
 
