@@ -1,4 +1,6 @@
 import type { QuestionType, ShowResults } from "../db/schema";
+import type { Language } from "../i18n/catalogue";
+import { renderRuntimeErrors } from "../i18n/runtime-errors";
 import type {
   StudentCompletion,
   TeacherCompletion,
@@ -97,7 +99,7 @@ function studentBody(answer: AnswerRecord): StudentBody {
   }
 }
 
-function teacherBody(answer: AnswerRecord): TeacherBody {
+function teacherBody(answer: AnswerRecord, language: Language): TeacherBody {
   const withCorrectness = ({ id, text, isCorrect }: PickedVariant) => ({
     id,
     text,
@@ -116,8 +118,8 @@ function teacherBody(answer: AnswerRecord): TeacherBody {
       return {
         code: answer.code ?? "",
         is_correct: answer.isCorrect,
-        runtime_errors: answer.runtimeErrors,
-        errors: answer.runtimeErrors,
+        runtime_errors: renderRuntimeErrors(answer.runtimeErrors, language),
+        errors: renderRuntimeErrors(answer.runtimeErrors, language),
         passed: answer.passed,
         total: answer.total,
       };
@@ -216,8 +218,14 @@ export function toStudentCompletion(completion: CompletionRecord, now: Date): St
   };
 }
 
-/** The creator's view: who, and for every answer whether it was right and what it earned. */
-export function toTeacherCompletion(completion: CompletionRecord): TeacherCompletion {
+/**
+ * The creator's view: who, and for every answer whether it was right and what it earned; the
+ * grader's messages in `language`.
+ */
+export function toTeacherCompletion(
+  completion: CompletionRecord,
+  language: Language,
+): TeacherCompletion {
   const { user } = completion;
   return {
     id: completion.id,
@@ -233,7 +241,7 @@ export function toTeacherCompletion(completion: CompletionRecord): TeacherComple
     answers: completion.answers.map((answer) => ({
       question: answer.questionId,
       points: answer.points,
-      body: teacherBody(answer),
+      body: teacherBody(answer, language),
     })),
     score: completion.score,
     status: completion.status,

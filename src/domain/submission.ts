@@ -1,5 +1,6 @@
 import type { QuestionWithVariants, TestTree, VariantRow } from "../db/queries/tests";
 import type { FieldIssue } from "../http/errors";
+import { graderText } from "../i18n/grader-text";
 import { type Message, message } from "../i18n/messages";
 import type { AnswerInput } from "../routes/completions/completions.schemas";
 import type { AnswerRecord, PickedVariant } from "./completion-views";
@@ -176,7 +177,7 @@ export function asLate(answers: AnswerRecord[]): AnswerRecord[] {
           ...answer,
           points: 0,
           isCorrect: false,
-          runtimeErrors: needsGrading(answer) ? "Not graded: submitted after the deadline." : null,
+          runtimeErrors: needsGrading(answer) ? graderText("grading_late") : null,
         }
       : { ...answer, points: 0 },
   );

@@ -1,3 +1,4 @@
+import { graderText } from "../i18n/grader-text";
 import type { Logger } from "../logger";
 import {
   type CodeHarness,
@@ -17,7 +18,7 @@ export interface CodeAnswer {
   language?: string;
 }
 
-const budget = `${judgeBudgetMs / 1000} s`;
+const budgetSeconds = judgeBudgetMs / 1000;
 
 /**
  * Grades answers in one sandbox: the teacher-only run of the tests (cached), then the student's
@@ -37,7 +38,7 @@ export class Grader {
   async grade(answer: CodeAnswer): Promise<RunReport> {
     const language = answer.language ?? "python";
     const harness = harnessFor(language);
-    if (!harness) return failedReport(0, `Unsupported language: ${language}`);
+    if (!harness) return failedReport(0, graderText("grading_unsupported_language", { language }));
     return this.#gradeWith(harness, answer);
   }
 
@@ -61,7 +62,7 @@ export class Grader {
       })) as RunReport;
     } catch (error) {
       if (!(error instanceof JudgeTimeoutError)) throw error;
-      return failedReport(0, `The answer's results could not be judged within ${budget}.`);
+      return failedReport(0, graderText("grading_judge_timeout", { seconds: budgetSeconds }));
     }
   }
 
@@ -79,7 +80,7 @@ export class Grader {
       })) as PlanOutcome<Plan>;
     } catch (error) {
       if (!(error instanceof JudgeTimeoutError)) throw error;
-      const why = `The testing code's results could not be read within ${budget}.`;
+      const why = graderText("grading_plan_timeout", { seconds: budgetSeconds });
       return { kind: "failed", report: failedReport(0, why), cacheable: false };
     }
     if (outcome.kind === "plan" && outcome.warnings?.length)

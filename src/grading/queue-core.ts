@@ -1,4 +1,5 @@
 import type { GradingJobState } from "../db/schema";
+import { graderText } from "../i18n/grader-text";
 import type { JobOutcome } from "./queue";
 
 /** A job is tried at most this many times before its answer is recorded as failed. */
@@ -12,7 +13,7 @@ export interface JobStatus {
 }
 
 export const graderUnavailable = (attempts: number, reason: string) =>
-  `The grader was unavailable: the answer could not be graded after ${attempts} attempts (${reason}).`;
+  graderText("grading_unavailable", { attempts, reason });
 
 export type ReportDecision =
   | { kind: "apply"; outcome: Extract<JobOutcome, { kind: "graded" }> }

@@ -11,3 +11,7 @@ export type MessageKey = keyof Catalogue;
 export type MessageParams<K extends MessageKey> = Catalogue[K] extends (params: infer P) => string
   ? P
   : undefined;
+
+/** The parameters of a function taking a message key: none, or the key's. */
+export type ParamsArgument<K extends MessageKey> =
+  MessageParams<K> extends undefined ? [] : [params: MessageParams<K>];

@@ -132,6 +132,7 @@ export const en = {
     `${p.count} of ${p.total} tests did not run.`,
   grading_testing_code_unfinished: "The testing code did not finish:",
   grading_testing_code_invalid: "The testing code is invalid:",
+  grading_nested_too_deeply: "The testing code is nested too deeply to plan.",
   grading_unsupported_language: (p: { language: string }) => `Unsupported language: ${p.language}`,
   grading_judge_timeout: (p: { seconds: number }) =>
     `The answer's results could not be judged within ${p.seconds} s.`,

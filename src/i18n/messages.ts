@@ -1,8 +1,8 @@
-import type { Catalogue, Language, MessageKey, MessageParams } from "./catalogue";
+import type { Catalogue, Language, MessageKey, MessageParams, ParamsArgument } from "./catalogue";
 import { en } from "./en";
 import { ru } from "./ru";
 
-export type { Language, MessageKey } from "./catalogue";
+export type { Language, MessageKey, ParamsArgument } from "./catalogue";
 
 const catalogues: Record<Language, Catalogue> = { en, ru };
 
@@ -28,9 +28,6 @@ export class Message<K extends MessageKey = MessageKey> extends LocalizedText {
   }
 }
 
-export type ParamsArgument<K extends MessageKey> =
-  MessageParams<K> extends undefined ? [] : [params: MessageParams<K>];
-
 /** `message("not_found")`, `message("throttled", { seconds: 3 })`: the parameters are typed. */
 export const message = <K extends MessageKey>(key: K, ...[params]: ParamsArgument<K>) =>
   new Message(key, params as MessageParams<K>);
@@ -52,10 +49,15 @@ export const isMessageKey = (text: string): text is MessageKey => Object.hasOwn(
 export function renderMessages(value: unknown, language: Language): unknown {
   if (value instanceof LocalizedText) return value.in(language);
   if (Array.isArray(value)) return value.map((item) => renderMessages(item, language));
-  if (value !== null && typeof value === "object") {
+  if (isPlainObject(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, renderMessages(item, language)]),
     );
   }
   return value;
 }
+
+const isPlainObject = (value: unknown): value is object =>
+  value !== null &&
+  typeof value === "object" &&
+  [Object.prototype, null].includes(Object.getPrototypeOf(value));

@@ -117,6 +117,7 @@ export const ru: Catalogue = {
   grading_tests_did_not_run: (p) => `Не выполнено тестов: ${p.count} из ${p.total}.`,
   grading_testing_code_unfinished: "Код тестов не завершился:",
   grading_testing_code_invalid: "Код тестов некорректен:",
+  grading_nested_too_deeply: "Код тестов вложен слишком глубоко, чтобы его разобрать.",
   grading_unsupported_language: (p) => `Неподдерживаемый язык: ${p.language}`,
   grading_judge_timeout: (p) => `Результаты ответа не удалось проверить за ${p.seconds} с.`,
   grading_plan_timeout: (p) => `Результаты кода тестов не удалось прочитать за ${p.seconds} с.`,

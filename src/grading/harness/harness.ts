@@ -1,3 +1,4 @@
+import { graderText } from "../../i18n/grader-text";
 import type { CodeLanguage } from "../languages";
 import {
   crashFailure,
@@ -38,7 +39,7 @@ export function unfinishedTeacherRun(ending: SandboxEnding): PlanOutcome<never> 
   const why = limitFailure(ending) ?? crashFailure(ending);
   return {
     kind: "failed",
-    report: failedReport(0, `The testing code did not finish: ${why}`),
+    report: failedReport(0, `${graderText("grading_testing_code_unfinished")} ${why}`),
     cacheable: false,
   };
 }
@@ -121,7 +122,9 @@ export function caseVerdict(
     if (!(error instanceof CaseFailure)) throw error;
     reason = error.message;
   }
-  return reason === null ? null : `Line ${testCase.line}: ${testCase.source}\n${reason}`;
+  return reason === null
+    ? null
+    : `${graderText("grading_line", { line: testCase.line })}: ${testCase.source}\n${reason}`;
 }
 
 /**
@@ -154,7 +157,7 @@ export function reportStudentRun<Case extends { statement: number }>(
   const stopError = stopped.find((stop) => stop.statement === stopAt)?.error;
   if (stopError !== undefined) messages.push(stopError);
   if (passed < total && messages.length === 0)
-    messages.push(`${total - passed} of ${total} tests did not run.`);
+    messages.push(graderText("grading_tests_did_not_run", { count: total - passed, total }));
   return {
     passed,
     total,

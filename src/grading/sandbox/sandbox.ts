@@ -1,3 +1,4 @@
+import { graderText } from "../../i18n/grader-text";
 /** More input for a running program, written once each of `after` has begun a line of its channel. */
 export interface Continuation {
   after: string[];
@@ -67,9 +68,10 @@ export class SandboxUnavailableError extends Error {
 
 /** Why a run failed as a whole, when it hit a limit: the message every case gets. */
 export function limitFailure(ending: SandboxEnding): string | undefined {
-  if (ending.stoppedFor === "time") return `Time limit exceeded (${ending.timeLimitMs / 1000} s)`;
-  if (ending.stoppedFor === "output") return "Output limit exceeded";
-  if (ending.stoppedFor === "memory") return "Memory limit exceeded";
+  if (ending.stoppedFor === "time")
+    return graderText("grading_time_limit", { seconds: ending.timeLimitMs / 1000 });
+  if (ending.stoppedFor === "output") return graderText("grading_output_limit");
+  if (ending.stoppedFor === "memory") return graderText("grading_memory_limit");
   return undefined;
 }
 
@@ -80,6 +82,6 @@ export function crashFailure(ending: SandboxEnding): string {
     ending.signal === "SIGSEGV" ||
     ending.signal === "SIGABRT"
   )
-    return "Memory limit exceeded";
-  return "The program stopped before the tests finished; exiting early never passes a test.";
+    return graderText("grading_memory_limit");
+  return graderText("grading_stopped_early");
 }

@@ -300,7 +300,7 @@ export const getCompletionWithCorrectness: RouteHandler<
   const { id } = c.req.valid("param");
   const { isCreator } = await readableCompletion(store.db, currentUser(c), id);
   if (!isCreator) throw permissionDenied(message("only_creator_sees_correct_answers"));
-  return c.json(toTeacherCompletion(await loadOne(store, id)), 200);
+  return c.json(toTeacherCompletion(await loadOne(store, id), c.var.language), 200);
 };
 
 /** The student's view of completions, as their tests' `show_results` allow it now. */
@@ -325,7 +325,9 @@ export const listTestCompletions: RouteHandler<typeof routes.listTestCompletions
   c,
 ) => {
   const test = await ownTest(c.var.deps.store.db, currentUser(c), c.req.valid("param").id);
-  return completionList(c, c.req.valid("query"), completionsOfTest(test.id), toTeacherCompletion);
+  const teacherView = (completion: CompletionRecord) =>
+    toTeacherCompletion(completion, c.var.language);
+  return completionList(c, c.req.valid("query"), completionsOfTest(test.id), teacherView);
 };
 
 export const listMyCompletionsOfTest: RouteHandler<

@@ -1,4 +1,5 @@
 import * as vm from "node:vm";
+import { graderText } from "../../../i18n/grader-text";
 import type { SandboxEnding } from "../../sandbox/sandbox";
 import {
   CaseFailure,
@@ -36,8 +37,7 @@ interface StudentReports extends StudentRunBasics {
 }
 
 const regExpTimeoutMs = 100;
-const notPlainHint =
-  "tests compare undefined, null, booleans, numbers, bigints, strings, and arrays, plain objects, Maps, Sets and Dates of them";
+const notPlainHint = graderText("grading_plain_javascript");
 
 function readReports(channel: string): StudentReports {
   const reports: StudentReports = {
@@ -97,7 +97,7 @@ class CaseJudge {
       return assertionHolds(testCase.method, actual, expected);
     } catch (error) {
       if (error instanceof JsException) throw new CaseFailure(error.message);
-      if (error instanceof RangeError) throw new CaseFailure("The test is too complex to judge.");
+      if (error instanceof RangeError) throw new CaseFailure(graderText("grading_too_complex"));
       throw error;
     }
   }
@@ -146,13 +146,15 @@ class CaseJudge {
       outcome === undefined ||
       !("value" in outcome || "raised" in outcome || "notPlain" in outcome)
     )
-      throw new CaseFailure(`The answer's run did not report the value of ${source}.`);
+      throw new CaseFailure(graderText("grading_value_not_reported", { source }));
     if ("raised" in outcome) throw new CaseFailure(outcome.raised);
     if ("notPlain" in outcome)
       throw new CaseFailure(
-        what === "The value of"
-          ? `The value of ${source} is not plain data (${outcome.notPlain}): ${notPlainHint}.`
-          : `The test compares a value that is not plain data (${outcome.notPlain}): ${notPlainHint}.`,
+        `${
+          what === "The value of"
+            ? graderText("grading_value_not_plain", { source, type: outcome.notPlain })
+            : graderText("grading_expected_not_plain", { type: outcome.notPlain })
+        } ${notPlainHint}`,
       );
     return outcome.value;
   }

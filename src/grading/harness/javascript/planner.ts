@@ -8,7 +8,9 @@
  * `Object.is` down to operands that touch no tainted name (expected values, computed by the
  * teacher-only run) and probes (reported by the student's run).
  */
+
 import type * as ESTree from "estree";
+import { graderText } from "../../../i18n/grader-text";
 import type { JudgeNode, MessagePart, PlannedCase } from "./plan";
 import {
   type AssertCall,
@@ -104,7 +106,7 @@ class Planner {
       for (const name of statement.binds) this.teacherNames.add(name);
     if (this.teacherNames.has("assert"))
       throw new PlanningError(
-        "The testing code is invalid: it may not define its own assert (each top-level assert call is a test case).",
+        `${graderText("grading_testing_code_invalid")} it may not define its own assert (each top-level assert call is a test case).`,
       );
   }
 
@@ -253,7 +255,7 @@ class Planner {
         if (matcher) {
           if (this.touchesStudent(this.#namesIn(matcher, statement)))
             throw new PlanningError(
-              `The testing code is invalid: line ${line}: the error assert.throws expects must not depend on the answer.`,
+              `${graderText("grading_testing_code_invalid")} line ${line}: the error assert.throws expects must not depend on the answer.`,
             );
           plannedCase.args.push([
             "e",

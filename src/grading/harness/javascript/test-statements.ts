@@ -4,13 +4,17 @@
  * does), each with the top-level names it mentions, reads and binds (eslint-scope resolves every
  * identifier); and which of them are assert calls, the cases.
  */
+
 import * as vm from "node:vm";
 import { parse } from "acorn";
 import { analyze, type Scope } from "eslint-scope";
 import type * as ESTree from "estree";
+import { graderText } from "../../../i18n/grader-text";
 import type { AssertMethod } from "./plan";
 
 export class PlanningError extends Error {}
+
+const invalid = graderText("grading_testing_code_invalid");
 
 export interface TestStatement {
   node: ESTree.Statement | ESTree.ModuleDeclaration | ESTree.Directive;
@@ -51,10 +55,8 @@ export function readStatements(source: string): TestStatement[] {
     }) as unknown as ESTree.Program;
   } catch (error) {
     if (error instanceof RangeError)
-      throw new PlanningError("The testing code is nested too deeply to plan.");
-    throw new PlanningError(
-      `The testing code is invalid: SyntaxError: ${(error as Error).message}`,
-    );
+      throw new PlanningError(graderText("grading_nested_too_deeply"));
+    throw new PlanningError(`${invalid} SyntaxError: ${(error as Error).message}`);
   }
   const hoisted = [
     ...program.body.filter((node) => node.type === "FunctionDeclaration"),
@@ -140,13 +142,9 @@ export function assertCall(node: TestStatement["node"]): AssertCall | undefined 
   if (method === undefined || !methods.has(method)) return undefined;
   const line = node.loc?.start.line;
   if (optional || args.some((argument) => argument.type === "SpreadElement"))
-    throw new PlanningError(
-      `The testing code is invalid: line ${line}: an assert's arguments can't be spread.`,
-    );
+    throw new PlanningError(`${invalid} line ${line}: an assert's arguments can't be spread.`);
   if (args.length < (method === "ok" || method === "throws" ? 1 : 2))
-    throw new PlanningError(
-      `The testing code is invalid: line ${line}: assert.${method} is missing arguments.`,
-    );
+    throw new PlanningError(`${invalid} line ${line}: assert.${method} is missing arguments.`);
   return { method: method as AssertMethod, args: args as ESTree.Node[] };
 }
 

@@ -1,3 +1,4 @@
+import { graderText } from "../../../i18n/grader-text";
 import type { SandboxEnding } from "../../sandbox/sandbox";
 import {
   CaseFailure,
@@ -27,8 +28,7 @@ interface StudentReports extends StudentRunBasics {
   messages: Map<number, string>;
 }
 
-const notPlainHint =
-  "tests compare numbers, strings, booleans, None, and lists, tuples, dicts and sets of them";
+const notPlainHint = graderText("grading_plain_python");
 /** Deeper lines are not parsed: the decoder refuses values nested deeper than ~110 anyway. */
 const maxNesting = 120;
 /** Lines beyond the frames an honest run writes (["start"], the stop or the answer's error, ["done"]). */
@@ -102,7 +102,7 @@ class CaseJudge {
       return this.#evaluate(node);
     } catch (error) {
       if (error instanceof PyException) throw new CaseFailure(error.toString());
-      if (error instanceof RangeError) throw new CaseFailure("The test is too complex to judge.");
+      if (error instanceof RangeError) throw new CaseFailure(graderText("grading_too_complex"));
       throw error;
     }
   }
@@ -143,7 +143,7 @@ class CaseJudge {
         const [, name, args, keywords] = node;
         const arity =
           name === "isinstance" || name === "isclose" ? [2] : name === "round" ? [1, 2] : [1];
-        if (!arity.includes(args.length)) throw new CaseFailure("The test could not be judged.");
+        if (!arity.includes(args.length)) throw new CaseFailure(graderText("grading_not_judged"));
         const values = args.map((arg) => this.#evaluate(arg));
         const named = Object.fromEntries(
           Object.entries(keywords).map(([key, value]) => [key, this.#evaluate(value as JudgeNode)]),
@@ -157,22 +157,22 @@ class CaseJudge {
     const source = this.plan.probes[id] ?? "an operand";
     const reported = this.reports.probes.get(id);
     if (reported === undefined || reported === "conflict")
-      throw new CaseFailure(`The answer's run did not report the value of ${source}.`);
+      throw new CaseFailure(graderText("grading_value_not_reported", { source }));
     if ("raised" in reported) throw new CaseFailure(reported.raised);
     if ("notPlain" in reported)
       throw new CaseFailure(
-        `The value of ${source} is not plain data (${reported.notPlain}): ${notPlainHint}.`,
+        `${graderText("grading_value_not_plain", { source, type: reported.notPlain })} ${notPlainHint}`,
       );
     return reported.value;
   }
 
   #expected(id: number): PyValue {
     const expected = this.plan.expected[id];
-    if (expected === undefined) throw new CaseFailure("The test's expected value is missing.");
+    if (expected === undefined) throw new CaseFailure(graderText("grading_expected_missing"));
     if ("raised" in expected) throw new CaseFailure(expected.raised);
     if ("notPlain" in expected)
       throw new CaseFailure(
-        `The test compares a value that is not plain data (${expected.notPlain}): ${notPlainHint}.`,
+        `${graderText("grading_expected_not_plain", { type: expected.notPlain })} ${notPlainHint}`,
       );
     return expected.value;
   }

@@ -106,12 +106,17 @@ def _safe_str(value):
         return "<str() failed>"
 
 
+# What the grader writes is stored as a code (STX, key, ETX) and rendered in the reader's language.
+GRADER_MEMORY_LIMIT = "\x02grading_memory_limit\x03"
+GRADER_EXITED_EARLY = "\x02grading_exited_early\x03"
+
+
 def exception_text(error):
     """A traceback of the answer's and the tests' frames only, as Python prints it."""
     if _isinstance(error, _MemoryError):
-        return "Memory limit exceeded"
+        return GRADER_MEMORY_LIMIT
     if _isinstance(error, _SystemExit):
-        return "The program exited early (SystemExit); exiting never passes a test."
+        return GRADER_EXITED_EARLY
     lines = []
     trace = error.__traceback__
     while trace is not None:

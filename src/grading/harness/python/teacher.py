@@ -1000,7 +1000,7 @@ def plan_tests(source):
         tree = ast.parse(source, TESTS_FILE)
         compile(tree, TESTS_FILE, "exec")
     except (SyntaxError, ValueError) as error:
-        return '{"invalid":' + json_string("The testing code is invalid: " + exception_only(error)) + "}"
+        return '{"invalid":' + json_string("\x02grading_testing_code_invalid\x03 " + exception_only(error)) + "}"
     planner = Planner(Tests(source, tree.body))
     planner.plan()
     cases = [{key: case[key] for key in ("statement", "line", "source", "test", "message")} for case in planner.cases]
@@ -1022,7 +1022,7 @@ def main():
     try:
         plan = plan_tests(json.loads(data)["testing_code"])
     except RecursionError:
-        plan = '{"invalid":"The testing code is nested too deeply to plan."}'
+        plan = '{"invalid":"\\u0002grading_nested_too_deeply\\u0003"}'
     write('{"plan":' + plan + "}")
 
 
