@@ -151,6 +151,25 @@ export const en = {
   grading_plain_javascript:
     "tests compare undefined, null, booleans, numbers, bigints, strings, and arrays, plain objects, Maps, Sets and Dates of them.",
   grading_expected_missing: "The test's expected value is missing.",
+  grading_regexp_too_slow: (p: { pattern: string }) =>
+    `The regular expression /${p.pattern}/ took too long to match.`,
+  grading_thrown_not_reported: "The answer's run did not report what the function threw.",
+  grading_threw_other: (p: { thrown: string; expected: string }) =>
+    `The function threw ${p.thrown}, not a ${p.expected}.`,
+  grading_threw_value_other: (p: { expected: string }) =>
+    `The function threw a value, not a ${p.expected}.`,
+  grading_throws_validation_function:
+    "assert.throws can be judged against an error class, a RegExp or an object of the error's properties, not a validation function.",
+  grading_throws_matcher_kind:
+    "The error assert.throws expects must be a class, a RegExp or an object.",
+  grading_own_assert:
+    "it may not define its own assert (each top-level assert call is a test case).",
+  grading_throws_depends_on_answer: (p: { line: number }) =>
+    `line ${p.line}: the error assert.throws expects must not depend on the answer.`,
+  grading_spread_arguments: (p: { line: number }) =>
+    `line ${p.line}: an assert's arguments can't be spread.`,
+  grading_missing_arguments: (p: { line: number; method: string }) =>
+    `line ${p.line}: assert.${p.method} is missing arguments.`,
   grading_unavailable: (p: { attempts: number; reason: string }) =>
     `The grader was unavailable: the answer could not be graded after ${p.attempts} attempts (${p.reason}).`,
   grading_late: "Not graded: submitted after the deadline.",

@@ -132,6 +132,22 @@ export const ru: Catalogue = {
   grading_plain_javascript:
     "тесты сравнивают undefined, null, логические значения, числа, bigint, строки, а также массивы, простые объекты, Map, Set и Date из них.",
   grading_expected_missing: "Ожидаемое значение теста отсутствует.",
+  grading_regexp_too_slow: (p) =>
+    `Регулярное выражение /${p.pattern}/ сопоставлялось слишком долго.`,
+  grading_thrown_not_reported: "Запуск ответа не сообщил, что выбросила функция.",
+  grading_threw_other: (p) => `Функция выбросила ${p.thrown}, а не ${p.expected}.`,
+  grading_threw_value_other: (p) => `Функция выбросила значение, а не ${p.expected}.`,
+  grading_throws_validation_function:
+    "assert.throws проверяется по классу ошибки, RegExp или объекту свойств ошибки, но не по функции проверки.",
+  grading_throws_matcher_kind:
+    "Ошибка, которую ожидает assert.throws, должна быть классом, RegExp или объектом.",
+  grading_own_assert:
+    "в нем нельзя определять свой assert (каждый вызов assert верхнего уровня — это тест).",
+  grading_throws_depends_on_answer: (p) =>
+    `строка ${p.line}: ошибка, которую ожидает assert.throws, не должна зависеть от ответа.`,
+  grading_spread_arguments: (p) =>
+    `строка ${p.line}: аргументы assert нельзя передавать через spread.`,
+  grading_missing_arguments: (p) => `строка ${p.line}: у assert.${p.method} не хватает аргументов.`,
   grading_unavailable: (p) =>
     `Проверка была недоступна: ответ не удалось проверить за ${p.attempts} попыток (${p.reason}).`,
   grading_late: "Не проверено: отправлено после срока.",

@@ -68,7 +68,7 @@ function regExpMatches(pattern: Extract<JsObject, { t: "regexp" }>, text: string
       { timeout: regExpTimeoutMs },
     ) as boolean;
   } catch {
-    throw new CaseFailure(`The regular expression /${pattern.source}/ took too long to match.`);
+    throw new CaseFailure(graderText("grading_regexp_too_slow", { pattern: pattern.source }));
   }
 }
 
@@ -169,7 +169,7 @@ class CaseJudge {
           : undefined;
     if (outcome && "raised" in outcome) throw new CaseFailure(outcome.raised);
     if (!outcome || !("thrown" in outcome))
-      throw new CaseFailure("The answer's run did not report what the function threw.");
+      throw new CaseFailure(graderText("grading_thrown_not_reported"));
     if (outcome.thrown === null) return false;
     if (matcher?.[0] !== "e") return true;
     const expected = this.plan.expected[matcher[1]];
@@ -177,14 +177,14 @@ class CaseJudge {
       const [name] = expected.errorClass;
       if (name !== undefined && outcome.thrown.chain.includes(name)) return true;
       throw new CaseFailure(
-        `The function threw ${outcome.thrown.text || "a value"}, not a ${name}.`,
+        outcome.thrown.text
+          ? graderText("grading_threw_other", { thrown: outcome.thrown.text, expected: `${name}` })
+          : graderText("grading_threw_value_other", { expected: `${name}` }),
       );
     }
     if (expected && "value" in expected) return this.#matches(outcome.thrown, expected.value);
     if (expected && "notPlain" in expected)
-      throw new CaseFailure(
-        "assert.throws can be judged against an error class, a RegExp or an object of the error's properties, not a validation function.",
-      );
+      throw new CaseFailure(graderText("grading_throws_validation_function"));
     this.#value(expected, "the expected error", "The test compares");
     return false;
   }
@@ -193,9 +193,7 @@ class CaseJudge {
     if (typeof expected === "string") return true;
     if (isObject(expected) && expected.t === "regexp") return regExpMatches(expected, thrown.text);
     if (!isObject(expected) || expected.t !== "object" || expected.v.length === 0)
-      throw new CaseFailure(
-        "The error assert.throws expects must be a class, a RegExp or an object.",
-      );
+      throw new CaseFailure(graderText("grading_throws_matcher_kind"));
     if (thrown.chain.length === 0) return false;
     return expected.v.every(([key, value]) => {
       const actual = thrown.props[key];

@@ -106,7 +106,7 @@ class Planner {
       for (const name of statement.binds) this.teacherNames.add(name);
     if (this.teacherNames.has("assert"))
       throw new PlanningError(
-        `${graderText("grading_testing_code_invalid")} it may not define its own assert (each top-level assert call is a test case).`,
+        `${graderText("grading_testing_code_invalid")} ${graderText("grading_own_assert")}`,
       );
   }
 
@@ -255,7 +255,7 @@ class Planner {
         if (matcher) {
           if (this.touchesStudent(this.#namesIn(matcher, statement)))
             throw new PlanningError(
-              `${graderText("grading_testing_code_invalid")} line ${line}: the error assert.throws expects must not depend on the answer.`,
+              `${graderText("grading_testing_code_invalid")} ${graderText("grading_throws_depends_on_answer", { line })}`,
             );
           plannedCase.args.push([
             "e",

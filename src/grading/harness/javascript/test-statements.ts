@@ -140,11 +140,13 @@ export function assertCall(node: TestStatement["node"]): AssertCall | undefined 
   )
     method = callee.property.name;
   if (method === undefined || !methods.has(method)) return undefined;
-  const line = node.loc?.start.line;
+  const line = node.loc?.start.line ?? 0;
   if (optional || args.some((argument) => argument.type === "SpreadElement"))
-    throw new PlanningError(`${invalid} line ${line}: an assert's arguments can't be spread.`);
+    throw new PlanningError(`${invalid} ${graderText("grading_spread_arguments", { line })}`);
   if (args.length < (method === "ok" || method === "throws" ? 1 : 2))
-    throw new PlanningError(`${invalid} line ${line}: assert.${method} is missing arguments.`);
+    throw new PlanningError(
+      `${invalid} ${graderText("grading_missing_arguments", { line, method })}`,
+    );
   return { method: method as AssertMethod, args: args as ESTree.Node[] };
 }
 
