@@ -16,6 +16,7 @@ import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { defaultLimits } from "../../src/grading/sandbox/sandbox";
 import { sandboxUid } from "../../src/grading/sandbox/uids";
+import { inEnglish } from "../helpers/english-report";
 
 const slot = 12;
 /** More time than the default 2 s: fresh pages are slow to fault in on this VM. Memory stays 256 MiB. */
@@ -62,10 +63,12 @@ describe("the bwrap sandbox's memory limit, per answer", () => {
       "        stored += os.path.getsize('/dev/shm/f%d' % i) // (1024 * 1024)",
       "    return stored",
     ].join("\n");
-    const report = await grader.grade({
-      code: answer,
-      testingCode: "assert stored_mib() >= 0\nassert stored_mib() >= 320",
-    });
+    const report = inEnglish(
+      await grader.grade({
+        code: answer,
+        testingCode: "assert stored_mib() >= 0\nassert stored_mib() >= 320",
+      }),
+    );
     // Held: the run stopped for memory, or the second case failed because /dev/shm is small.
     expect(report.passed).toBeLessThan(2);
     if (report.passed === 0) expect(report.errors).toMatch(/Memory limit exceeded/);
@@ -114,10 +117,12 @@ describe("the bwrap sandbox's memory limit, per answer", () => {
       "    done = subprocess.run(['unshare', '-r', '--mount', 'sh', '-c', mount])",
       "    return 1 if done.returncode == 0 else 0",
     ].join("\n");
-    const report = await grader.grade({
-      code: answer,
-      testingCode: "assert made_user_namespace() in (0, 1)\nassert made_user_namespace() == 1",
-    });
+    const report = inEnglish(
+      await grader.grade({
+        code: answer,
+        testingCode: "assert made_user_namespace() in (0, 1)\nassert made_user_namespace() == 1",
+      }),
+    );
     expect(report.errors ?? "").toContain("Line 2: assert made_user_namespace() == 1");
     expect(report.passed).toBe(1);
   });

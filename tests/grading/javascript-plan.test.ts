@@ -8,11 +8,12 @@ import { Grader } from "../../src/grading/grader";
 import { javascriptHarness } from "../../src/grading/harness/javascript";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { defaultLimits } from "../../src/grading/sandbox/sandbox";
+import { inEnglish } from "../helpers/english-report";
 
 const sandbox = new BwrapSandbox(defaultLimits(2000, 256), 8);
 const grader = new Grader(sandbox);
-const grade = (code: string, testingCode: string) =>
-  grader.grade({ code, testingCode, language: "javascript" });
+const grade = async (code: string, testingCode: string) =>
+  inEnglish(await grader.grade({ code, testingCode, language: "javascript" }));
 
 /** The input the student's run would get for these tests (answer left empty). */
 async function studentInput(testingCode: string): Promise<string> {

@@ -10,6 +10,7 @@ import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { PyodideSandbox, pyodideIsolation } from "../../src/grading/sandbox/pyodide";
 import { defaultLimits, type Sandbox } from "../../src/grading/sandbox/sandbox";
+import { inEnglish } from "../helpers/english-report";
 import { type LoopbackListener, startLoopbackListener } from "../helpers/loopback-listener";
 
 const addTests =
@@ -28,8 +29,8 @@ describe.each(backends)("JavaScript in the %s sandbox", (_, createSandbox) => {
   const timeLimitMs = 3000;
   let sandbox: Sandbox;
   let grader: Grader;
-  const run = (code: string, testingCode = addTests) =>
-    grader.grade({ code, testingCode, language: "javascript" });
+  const run = async (code: string, testingCode = addTests) =>
+    inEnglish(await grader.grade({ code, testingCode, language: "javascript" }));
 
   let listener: LoopbackListener;
   beforeAll(async () => {
@@ -81,11 +82,13 @@ describe.each(backends)("JavaScript in the %s sandbox", (_, createSandbox) => {
   it("stops a memory bomb at the memory limit", async () => {
     // Time enough that a busy machine meets the memory limit first.
     const patient = new Grader(await createSandbox(defaultLimits(10_000, 256)));
-    const report = await patient.grade({
-      testingCode: addTests,
-      language: "javascript",
-      code: mustFail("const hog = [];\nwhile (true) hog.push(new Array(1e7).fill(0));"),
-    });
+    const report = inEnglish(
+      await patient.grade({
+        testingCode: addTests,
+        language: "javascript",
+        code: mustFail("const hog = [];\nwhile (true) hog.push(new Array(1e7).fill(0));"),
+      }),
+    );
     expect(report).toMatchObject({ passed: 0, errors: "Memory limit exceeded" });
   });
 

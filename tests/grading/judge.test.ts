@@ -2,9 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { judgeAnswer } from "../../src/grading/harness/python/judge";
 import { decodeOutcome, type PythonPlan } from "../../src/grading/harness/python/plan";
+import { inEnglish } from "../helpers/english-report";
 import { sandboxEnding as ending } from "../helpers/sandbox-ending";
 
 type Plan = Exclude<PythonPlan, { invalid: string }>;
+
+const judgedInEnglish = (...args: Parameters<typeof judgeAnswer>) =>
+  inEnglish(judgeAnswer(...args));
 
 /** `assert f() == 3` and `assert g() > 1`, as the teacher-only run plans them. */
 const plan: Plan = {
@@ -40,7 +44,7 @@ const honest = ['["start"]', '["p",0,["i","3"]]', '["p",1,["i","2"]]', '["done"]
 
 describe("judging an answer's reports", () => {
   it("passes cases whose reported values meet the expected ones", () => {
-    expect(judgeAnswer(plan, ending(lines(...honest)))).toEqual({
+    expect(judgedInEnglish(plan, ending(lines(...honest)))).toEqual({
       passed: 2,
       total: 2,
       raised: false,
@@ -67,26 +71,26 @@ describe("judging an answer's reports", () => {
       lines("\u0000\u0001{{{", "[".repeat(100_000), `["p",0,${"[".repeat(5000)}`, '["done"]'),
     ],
   ])("fails cases on %s, without throwing", (_, channel) => {
-    const report = judgeAnswer(plan, ending(channel));
+    const report = judgedInEnglish(plan, ending(channel));
     expect(report.passed).toBeLessThan(2);
     expect(report.errors).toBeTruthy();
   });
 
   it("fails every case at a limit, saying which", () => {
-    expect(judgeAnswer(plan, ending(lines(...honest), { stoppedFor: "time" }))).toEqual({
+    expect(judgedInEnglish(plan, ending(lines(...honest), { stoppedFor: "time" }))).toEqual({
       passed: 0,
       total: 2,
       raised: true,
       errors: "Time limit exceeded (2 s)",
     });
-    expect(judgeAnswer(plan, ending(lines(...honest), { stoppedFor: "output" })).errors).toBe(
+    expect(judgedInEnglish(plan, ending(lines(...honest), { stoppedFor: "output" })).errors).toBe(
       "Output limit exceeded",
     );
   });
 
   it("fails the cases after a statement that raised", () => {
     const stopped = lines('["p",0,["i","3"]]', '["x",0,"ValueError: boom"]', '["done"]');
-    expect(judgeAnswer(plan, ending(stopped))).toEqual({
+    expect(judgedInEnglish(plan, ending(stopped))).toEqual({
       passed: 1,
       total: 2,
       raised: true,
@@ -95,7 +99,7 @@ describe("judging an answer's reports", () => {
   });
 
   it("shows why a case failed: the assert, then the student's exception or AssertionError", () => {
-    const report = judgeAnswer(
+    const report = judgedInEnglish(
       plan,
       ending(
         lines(

@@ -8,6 +8,7 @@ import { Grader } from "../../src/grading/grader";
 import { pythonHarness } from "../../src/grading/harness/python";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { defaultLimits } from "../../src/grading/sandbox/sandbox";
+import { inEnglish } from "../helpers/english-report";
 
 const sandbox = new BwrapSandbox(defaultLimits(2000, 256), 6);
 const grader = new Grader(sandbox);
@@ -22,7 +23,8 @@ async function studentInput(testingCode: string, code = ""): Promise<string> {
   return [program.input, ...(program.continuations ?? []).map(({ input }) => input)].join("");
 }
 
-const grade = (code: string, testingCode: string) => grader.grade({ code, testingCode });
+const grade = async (code: string, testingCode: string) =>
+  inEnglish(await grader.grade({ code, testingCode }));
 
 describe("what the student's run is given", () => {
   const tests = [

@@ -10,6 +10,7 @@ import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { cgroupMode, runGroupParents } from "../../src/grading/sandbox/cgroups";
 import { defaultLimits } from "../../src/grading/sandbox/sandbox";
+import { inEnglish } from "../helpers/english-report";
 
 const hasGroups = cgroupMode() !== "none";
 /** 96 MiB per answer, 4 s: three children of 40 MiB each can't all be held at once. */
@@ -44,10 +45,9 @@ describe.skipIf(!hasGroups)(`the bwrap sandbox's run groups (${cgroupMode()})`, 
   });
 
   it("stops an answer whose processes together pass the limit, and says it was memory", async () => {
-    const report = await grader.grade({
-      code: forkingAnswer,
-      testingCode: "assert held_mib(3) == 120",
-    });
+    const report = inEnglish(
+      await grader.grade({ code: forkingAnswer, testingCode: "assert held_mib(3) == 120" }),
+    );
     expect(report.passed).toBe(0);
     expect(report.errors).toContain("Memory limit exceeded");
   });

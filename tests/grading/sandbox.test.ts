@@ -6,6 +6,7 @@ import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox } from "../../src/grading/sandbox/bwrap";
 import { PyodideSandbox, pyodideIsolation } from "../../src/grading/sandbox/pyodide";
 import { defaultLimits, type Sandbox } from "../../src/grading/sandbox/sandbox";
+import { inEnglish } from "../helpers/english-report";
 import { type LoopbackListener, startLoopbackListener } from "../helpers/loopback-listener";
 
 /** pyodide gets more time: its runs are slow to allocate, and this machine may be busy. */
@@ -29,7 +30,8 @@ const backends: [string, number, (timeLimitMs: number) => Promise<Sandbox>][] = 
 
 describe.each(backends)("the %s sandbox", (_, timeLimitMs, createSandbox) => {
   let grader: Grader;
-  const run = (code: string, testingCode = addTests) => grader.grade({ code, testingCode });
+  const run = async (code: string, testingCode = addTests) =>
+    inEnglish(await grader.grade({ code, testingCode }));
 
   let listener: LoopbackListener;
   beforeAll(async () => {

@@ -3,7 +3,6 @@ import { loadTestStatistics } from "../../db/queries/statistics";
 import { testTreeFromRows, testWithTreeQueries } from "../../db/queries/tests";
 import type { AttemptsMode } from "../../domain/statistics";
 import { histogramSvg } from "../../export/histogram-svg";
-import { preferredLanguage } from "../../http/accept-language";
 import { readWithCaller } from "../../http/authentication";
 import type { AppContext, AppEnv } from "../../http/context";
 import type * as routes from "./statistics.routes";
@@ -36,12 +35,9 @@ export const getTestStatisticsHistogram: RouteHandler<
 > = async (c) => {
   const { attempts } = c.req.valid("query");
   const { test, statistics } = await statisticsOfOwnTest(c, c.req.valid("param").id, attempts);
-  const language = preferredLanguage(c.req.header("accept-language"));
-  const svg = histogramSvg({ testName: test.name, statistics, attempts, language });
+  const svg = histogramSvg({ testName: test.name, statistics, attempts, language: c.var.language });
   return c.body(svg, 200, {
     "Content-Type": "image/svg+xml; charset=utf-8",
-    "Content-Language": language,
-    Vary: "Accept-Language",
     // Were anything to slip into the image, a browser opening it would still run nothing.
     "Content-Security-Policy": "default-src 'none'; sandbox",
   });
