@@ -5,7 +5,13 @@ import { failedGrade, gradeFromReport, gradeStatements, questionOfAnswer } from 
 import { nextFairJobSql } from "./fair-share";
 import { loadJobPayloads } from "./job-payload";
 import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
-import { decideExpiry, decideReport, graderUnavailable, type JobStatus } from "./queue-core";
+import {
+  decideExpiry,
+  decideReport,
+  graderTimedOut,
+  graderUnavailable,
+  type JobStatus,
+} from "./queue-core";
 import { Signal } from "./signal";
 
 export interface GradingQueueEnv {
@@ -146,11 +152,7 @@ export abstract class GradingQueueObjectBase<Env> extends DurableObject<Env> {
       if (decision === "requeue") this.#requeue(row.id, "the runner did not report in time");
       if (decision === "fail") {
         await store.batch(
-          gradeStatements(
-            store.db,
-            row.answer_id,
-            failedGrade(graderUnavailable(row.attempts, "the runner did not report in time")),
-          ),
+          gradeStatements(store.db, row.answer_id, failedGrade(graderTimedOut(row.attempts))),
         );
         this.#settle(row.id, "failed");
       }

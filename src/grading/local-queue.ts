@@ -7,7 +7,7 @@ import { applyGrade, failedGrade, gradeFromReport, questionOfAnswer } from "./ap
 import { nextFairJobSql } from "./fair-share";
 import { loadJobPayloads } from "./job-payload";
 import type { GradingJobRequest, GradingQueue, JobOutcome, LeasedJob } from "./queue";
-import { decideExpiry, decideReport, graderUnavailable } from "./queue-core";
+import { decideExpiry, decideReport, graderTimedOut, graderUnavailable } from "./queue-core";
 import { Signal } from "./signal";
 
 export interface LocalQueueOptions {
@@ -140,7 +140,7 @@ export class LocalGradingQueue implements GradingQueue {
           const completionId = await applyGrade(
             tx,
             job.answerId,
-            failedGrade(graderUnavailable(job.attempts, "the runner did not report in time")),
+            failedGrade(graderTimedOut(job.attempts)),
           );
           if (completionId !== undefined) completionIds.push(completionId);
         }

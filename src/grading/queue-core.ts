@@ -15,6 +15,10 @@ export interface JobStatus {
 export const graderUnavailable = (attempts: number, reason: string) =>
   graderText("grading_unavailable", { attempts, reason });
 
+/** The message of an answer whose last runner never reported. */
+export const graderTimedOut = (attempts: number) =>
+  graderText("grading_unavailable_timeout", { attempts });
+
 export type ReportDecision =
   | { kind: "apply"; outcome: Extract<JobOutcome, { kind: "graded" }> }
   | { kind: "retry"; reason: string }

@@ -172,5 +172,7 @@ export const en = {
     `line ${p.line}: assert.${p.method} is missing arguments.`,
   grading_unavailable: (p: { attempts: number; reason: string }) =>
     `The grader was unavailable: the answer could not be graded after ${p.attempts} attempts (${p.reason}).`,
+  grading_unavailable_timeout: (p: { attempts: number }) =>
+    `The grader was unavailable: the answer could not be graded after ${p.attempts} attempts (the runner did not report in time).`,
   grading_late: "Not graded: submitted after the deadline.",
 };

@@ -149,6 +149,8 @@ export const ru: Catalogue = {
     `строка ${p.line}: аргументы assert нельзя передавать через spread.`,
   grading_missing_arguments: (p) => `строка ${p.line}: у assert.${p.method} не хватает аргументов.`,
   grading_unavailable: (p) =>
-    `Проверка была недоступна: ответ не удалось проверить за ${p.attempts} попыток (${p.reason}).`,
+    `Проверка была недоступна: ответ не удалось проверить после ${p.attempts} попыток (${p.reason}).`,
+  grading_unavailable_timeout: (p) =>
+    `Проверка была недоступна: ответ не удалось проверить после ${p.attempts} попыток (исполнитель не ответил вовремя).`,
   grading_late: "Не проверено: отправлено после срока.",
 };
