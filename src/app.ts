@@ -171,14 +171,16 @@ export function createApp(deps: AppDeps) {
   );
   app.use("/api/*", resolveUser);
 
-  app.route("/", healthRouter);
-  app.route("/", tokensRouter);
-  app.route("/", usersRouter);
-  app.route("/", organizationsRouter);
-  app.route("/", groupsRouter);
-  app.route("/", testsRouter);
-  app.route("/", completionsRouter);
-  app.route("/", internalGradingRouter);
+  // Chained, so that the app's type carries every route (see `AppType`).
+  const api = app
+    .route("/", healthRouter)
+    .route("/", tokensRouter)
+    .route("/", usersRouter)
+    .route("/", organizationsRouter)
+    .route("/", groupsRouter)
+    .route("/", testsRouter)
+    .route("/", completionsRouter)
+    .route("/", internalGradingRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "jwtAuth", {
     type: "http",
@@ -196,7 +198,7 @@ export function createApp(deps: AppDeps) {
     type: "http",
     scheme: "basic",
   });
-  app.route("/", createDocsRouter(app));
+  const documented = api.route("/", createDocsRouter(app));
 
   app.notFound((c) => {
     const methods = paths.allowedMethods(c.req.path);
@@ -207,7 +209,9 @@ export function createApp(deps: AppDeps) {
     return errorResponse(notFound(), c);
   });
   app.onError(errorResponse);
-  return app;
+  return documented;
 }
 
 export type App = ReturnType<typeof createApp>;
+/** The API's routes with their request and response schemas, for `hc<AppType>` clients. */
+export type AppType = App;

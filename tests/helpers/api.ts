@@ -1,11 +1,23 @@
-/** What requests go to: the app in process (a `TestApp`), or a served one ({@link servedApi}). */
-export interface ApiTarget {
-  app: { request(path: string, init: RequestInit): Response | Promise<Response> };
+import type { AppType } from "../../src/app";
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** A server listening at `baseUrl` (reached through `fetch`), called like the app in process. */
+export interface ServedApi {
+  baseUrl: string;
+  fetch: Fetch;
+  app: { request(path: string, init: RequestInit): Promise<Response> };
 }
 
-/** A server listening at `baseUrl`, called over HTTP like the app in process. */
-export function servedApi(baseUrl: string): ApiTarget {
-  return { app: { request: (path, init) => fetch(new URL(path, baseUrl), init) } };
+/** What requests go to: the app in process (a `TestApp`), or a served one ({@link servedApi}). */
+export type ApiTarget = { app: AppType } | ServedApi;
+
+export function servedApi(baseUrl: string, send: Fetch = fetch): ServedApi {
+  return {
+    baseUrl,
+    fetch: send,
+    app: { request: (path, init) => send(new URL(path, baseUrl), init) },
+  };
 }
 
 export type Credentials =
@@ -31,7 +43,7 @@ export interface ApiResponse<T = any> {
   text: string;
 }
 
-function authorizationHeader(auth: Credentials): string {
+export function authorizationHeader(auth: Credentials): string {
   if ("bearer" in auth) return `Bearer ${auth.bearer}`;
   if ("basic" in auth)
     return `Basic ${Buffer.from(`${auth.basic.email}:${auth.basic.password}`).toString("base64")}`;

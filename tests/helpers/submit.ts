@@ -1,5 +1,7 @@
+import type { InferRequestType } from "hono/client";
 import { expect } from "vitest";
-import { type ApiTarget, call } from "./api";
+import type { ApiTarget } from "./api";
+import { type ApiClient, client, read } from "./client";
 import type { TestUser } from "./fixtures";
 
 export interface CreatedTest {
@@ -18,9 +20,11 @@ export async function teacherViewOf(
   teacher: TestUser,
   testId: number,
 ): Promise<CreatedTest> {
-  const response = await call(t, "GET", `/api/tests/${testId}/`, { auth: teacher.auth });
+  const response = await read(
+    client(t, teacher.auth).api.tests[":id"].index.$get({ param: { id: String(testId) } }),
+  );
   expect(response.status).toBe(200);
-  return response.body;
+  return response.body as CreatedTest;
 }
 
 type Question = CreatedTest["questions"][number];
@@ -29,7 +33,7 @@ const variantsWhere = (question: Question, correct: boolean) =>
   (question.body.variants ?? []).filter((variant) => variant.is_correct === correct);
 
 /** A right (or wrong) answer to any question of the creator's view. */
-export function answerFor(question: Question, right: boolean) {
+export function answerFor(question: Question, right: boolean): AnswerInput {
   switch (question.type) {
     case "radio":
       return {
@@ -58,6 +62,11 @@ export function answerFor(question: Question, right: boolean) {
   }
 }
 
+/** An answer as a student sends it. */
+export type AnswerInput = NonNullable<
+  InferRequestType<ApiClient["api"]["completions"]["index"]["$post"]>["json"]["answers"]
+>[number];
+
 /** Answers to every question of a test: all right, or all wrong. */
 export function sampleAnswers(test: CreatedTest, right: boolean) {
   return test.questions.map((question) => answerFor(question, right));
@@ -69,8 +78,7 @@ export async function submit(
   publicUuid: string,
   answers: unknown[],
 ) {
-  return call(t, "POST", "/api/completions/", {
-    auth: student.auth,
-    json: { test: publicUuid, answers },
-  });
+  // Tests send malformed answers through here too: the API's own validation is what they test.
+  const json = { test: publicUuid, answers: answers as AnswerInput[] };
+  return read(client(t, student.auth).api.completions.index.$post({ json }));
 }

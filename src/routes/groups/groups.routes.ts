@@ -55,7 +55,7 @@ export const deleteGroup = createRoute({
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404) },
 });
 
-const membershipRoute = (action: "add_user" | "remove_user", summary: string) =>
+const membershipRoute = <A extends "add_user" | "remove_user">(action: A, summary: string) =>
   createRoute({
     method: "post",
     path: `/api/groups/{id}/${action}/`,

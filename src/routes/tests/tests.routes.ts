@@ -88,7 +88,10 @@ export const deleteTest = createRoute({
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404) },
 });
 
-const groupAccessRoute = (action: "allow_for_group" | "disallow_for_group", summary: string) =>
+const groupAccessRoute = <A extends "allow_for_group" | "disallow_for_group">(
+  action: A,
+  summary: string,
+) =>
   createRoute({
     method: "post",
     path: `/api/tests/{id}/${action}/`,
