@@ -2,6 +2,7 @@ import { sign } from "hono/jwt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Credentials, call } from "./helpers/api";
 import { createTestApp, type TestApp, testJwtSecret } from "./helpers/app";
+import { client, type ErrorBody, responseOf } from "./helpers/client";
 import { registerUser, type TestUser, uniqueEmail } from "./helpers/fixtures";
 
 let t: TestApp;
@@ -13,7 +14,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const me = (auth: Credentials) => call(t, "GET", "/api/users/me", { auth });
+const me = (auth: Credentials) => responseOf(client(t, auth).api.users.me.$get());
 
 /** Claims a real access token of `userId` would carry, valid for five minutes from now. */
 function accessClaims(userId: number) {
@@ -34,28 +35,36 @@ function base64url(value: object) {
 
 describe("token obtain", () => {
   it("returns an access and a refresh token for the right credentials", async () => {
-    const response = await call(t, "POST", "/api/users/token/obtain/", {
-      json: { email: user.email, password: user.password },
-    });
+    const response = await responseOf(
+      client(t).api.users.token.obtain.index.$post({
+        json: { email: user.email, password: user.password },
+      }),
+    );
     expect(response.status).toBe(200);
     expect(Object.keys(response.body).sort()).toEqual(["access", "refresh"]);
     expect((await me({ bearer: response.body.access })).body.id).toBe(user.id);
   });
 
   it("matches the email without regard to case or surrounding spaces", async () => {
-    const response = await call(t, "POST", "/api/users/token/obtain/", {
-      json: { email: `  ${user.email.toUpperCase()} `, password: user.password },
-    });
+    const response = await responseOf(
+      client(t).api.users.token.obtain.index.$post({
+        json: { email: `  ${user.email.toUpperCase()} `, password: user.password },
+      }),
+    );
     expect(response.status).toBe(200);
   });
 
   it("answers 401 with the same message for a wrong password and an unknown email", async () => {
-    const wrongPassword = await call(t, "POST", "/api/users/token/obtain/", {
-      json: { email: user.email, password: "not the password" },
-    });
-    const unknownEmail = await call(t, "POST", "/api/users/token/obtain/", {
-      json: { email: uniqueEmail(), password: user.password },
-    });
+    const wrongPassword = await responseOf(
+      client(t).api.users.token.obtain.index.$post({
+        json: { email: user.email, password: "not the password" },
+      }),
+    );
+    const unknownEmail = await responseOf(
+      client(t).api.users.token.obtain.index.$post({
+        json: { email: uniqueEmail(), password: user.password },
+      }),
+    );
     for (const response of [wrongPassword, unknownEmail]) {
       expect(response.status).toBe(401);
       expect(response.body).toEqual({
@@ -81,35 +90,36 @@ describe("token obtain", () => {
   });
 
   it("ignores a stale Authorization header", async () => {
-    const response = await call(t, "POST", "/api/users/token/obtain/", {
-      auth: { header: "Bearer not-a-token" },
-      json: { email: user.email, password: user.password },
-    });
+    const response = await responseOf(
+      client(t, { header: "Bearer not-a-token" }).api.users.token.obtain.index.$post({
+        json: { email: user.email, password: user.password },
+      }),
+    );
     expect(response.status).toBe(200);
   });
 });
 
 describe("token refresh", () => {
   it("returns a new access token for a refresh token", async () => {
-    const response = await call(t, "POST", "/api/users/token/refresh/", {
-      json: { refresh: user.refresh },
-    });
+    const response = await responseOf(
+      client(t).api.users.token.refresh.index.$post({ json: { refresh: user.refresh } }),
+    );
     expect(response.status).toBe(200);
     expect(Object.keys(response.body)).toEqual(["access"]);
     expect((await me({ bearer: response.body.access })).status).toBe(200);
   });
 
   it("refuses an access token, garbage and an expired refresh token with token_not_valid", async () => {
-    const asAccess = await call(t, "POST", "/api/users/token/refresh/", {
-      json: { refresh: user.access },
-    });
-    const garbage = await call(t, "POST", "/api/users/token/refresh/", {
-      json: { refresh: "a.b.c" },
-    });
+    const asAccess = await responseOf(
+      client(t).api.users.token.refresh.index.$post({ json: { refresh: user.access } }),
+    );
+    const garbage = await responseOf(
+      client(t).api.users.token.refresh.index.$post({ json: { refresh: "a.b.c" } }),
+    );
     t.clock.advanceSeconds(86_400 + 1);
-    const expired = await call(t, "POST", "/api/users/token/refresh/", {
-      json: { refresh: user.refresh },
-    });
+    const expired = await responseOf(
+      client(t).api.users.token.refresh.index.$post({ json: { refresh: user.refresh } }),
+    );
     for (const response of [asAccess, garbage, expired]) {
       expect(response.status).toBe(401);
       expect(response.body).toEqual({
@@ -120,13 +130,12 @@ describe("token refresh", () => {
   });
 
   it("refuses a refresh token issued before a password change", async () => {
-    await call(t, "PATCH", "/api/users/me", {
-      auth: user.auth,
-      json: { password: "a brand new password" },
-    });
-    const response = await call(t, "POST", "/api/users/token/refresh/", {
-      json: { refresh: user.refresh },
-    });
+    await responseOf(
+      client(t, user.auth).api.users.me.$patch({ json: { password: "a brand new password" } }),
+    );
+    const response = await responseOf(
+      client(t).api.users.token.refresh.index.$post({ json: { refresh: user.refresh } }),
+    );
     expect(response.status).toBe(401);
   });
 
@@ -134,16 +143,16 @@ describe("token refresh", () => {
     const rotating = await createTestApp({ env: { REFRESH_TOKEN_ROTATION: "true" } });
     try {
       const member = await registerUser(rotating);
-      const first = await call(rotating, "POST", "/api/users/token/refresh/", {
-        json: { refresh: member.refresh },
-      });
+      const first = await responseOf(
+        client(rotating).api.users.token.refresh.index.$post({ json: { refresh: member.refresh } }),
+      );
       expect(first.status).toBe(200);
       expect(Object.keys(first.body).sort()).toEqual(["access", "refresh"]);
-      const reused = await call(rotating, "POST", "/api/users/token/refresh/", {
-        json: { refresh: member.refresh },
-      });
+      const reused = await responseOf(
+        client(rotating).api.users.token.refresh.index.$post({ json: { refresh: member.refresh } }),
+      );
       expect(reused.status).toBe(401);
-      expect(reused.body.code).toBe("token_not_valid");
+      expect((reused.body as ErrorBody).code).toBe("token_not_valid");
       const next = await call(rotating, "POST", "/api/users/token/refresh/", {
         json: { refresh: first.body.refresh },
       });
@@ -158,7 +167,7 @@ describe("JWT abuse", () => {
   const expectRefused = async (token: string) => {
     const response = await me({ bearer: token });
     expect(response.status).toBe(401);
-    expect(response.body.code).toBe("token_not_valid");
+    expect((response.body as ErrorBody).code).toBe("token_not_valid");
     expect(response.headers.get("www-authenticate")).toBe('Bearer realm="api"');
   };
 
@@ -192,10 +201,9 @@ describe("JWT abuse", () => {
   });
 
   it("refuses a token issued before a password change", async () => {
-    const changed = await call(t, "PATCH", "/api/users/me", {
-      auth: user.auth,
-      json: { password: "a brand new password" },
-    });
+    const changed = await responseOf(
+      client(t, user.auth).api.users.me.$patch({ json: { password: "a brand new password" } }),
+    );
     expect(changed.status).toBe(200);
     await expectRefused(user.access);
   });
@@ -207,9 +215,9 @@ describe("JWT abuse", () => {
 
   it("answers 401 to a malformed Authorization header on every endpoint, even public ones", async () => {
     for (const header of ["Bearer", "Bearer a b", "Token abc", "Basic !!!"]) {
-      const response = await call(t, "GET", "/api/organizations/", { auth: { header } });
+      const response = await responseOf(client(t, { header }).api.organizations.index.$get());
       expect(response.status, header).toBe(401);
-      expect(typeof response.body.detail).toBe("string");
+      expect(typeof (response.body as ErrorBody).detail).toBe("string");
     }
   });
 });
@@ -226,10 +234,9 @@ describe("Basic authentication", () => {
       401,
     );
     expect((await me({ basic: { email: user.email, password: user.password } })).status).toBe(200);
-    await call(t, "PATCH", "/api/users/me", {
-      auth: user.auth,
-      json: { password: "a brand new password" },
-    });
+    await responseOf(
+      client(t, user.auth).api.users.me.$patch({ json: { password: "a brand new password" } }),
+    );
     expect((await me({ basic: { email: user.email, password: user.password } })).status).toBe(401);
     expect(
       (await me({ basic: { email: user.email, password: "a brand new password" } })).status,
@@ -240,7 +247,7 @@ describe("Basic authentication", () => {
     const before = { email: user.email, password: user.password };
     expect((await me({ basic: before })).status).toBe(200);
     const email = uniqueEmail();
-    const changed = await call(t, "PATCH", "/api/users/me", { auth: user.auth, json: { email } });
+    const changed = await responseOf(client(t, user.auth).api.users.me.$patch({ json: { email } }));
     expect(changed.status).toBe(200);
     expect((await me({ basic: before })).status).toBe(401);
     expect((await me({ basic: { email, password: user.password } })).status).toBe(200);

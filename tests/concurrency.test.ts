@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { completions, gradingJobs, questions, tests, users } from "../src/db/schema";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import {
   createGroup,
   createOpenTest,
@@ -36,9 +37,11 @@ describe("writes racing each other", () => {
     ];
     const responses = await Promise.all(
       addresses.flatMap(spellings).map((email) =>
-        call(t, "POST", "/api/users/", {
-          json: { email, password: "correct horse battery", first_name: "R", last_name: "R" },
-        }),
+        responseOf(
+          client(t).api.users.index.$post({
+            json: { email, password: "correct horse battery", first_name: "R", last_name: "R" },
+          }),
+        ),
       ),
     );
     const statuses = responses.map((response) => response.status);
@@ -56,11 +59,11 @@ describe("writes racing each other", () => {
     const view = await teacherViewOf(t, world.teacher, test.id);
     const body = { test: view.public_uuid, answers: sampleAnswers(view, true).slice(0, 3) };
     const send = (key: string) =>
-      call(t, "POST", "/api/completions/", {
-        auth: world.student.auth,
-        json: body,
-        headers: { "idempotency-key": key },
-      });
+      responseOf(
+        client(t, world.student.auth, { "idempotency-key": key }).api.completions.index.$post({
+          json: body,
+        }),
+      );
     const [retries, others] = await Promise.all([
       Promise.all(Array.from({ length: 40 }, () => send("the-same"))),
       Promise.all(Array.from({ length: 20 }, (_, i) => send(`other-${i}`))),
@@ -86,7 +89,9 @@ describe("writes racing each other", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("5");
     expect(typeof refused.body.detail).toBe("string");
-    const listed = await call(t, "GET", "/api/tests/", { auth: world.teacher.auth });
+    const listed = await responseOf(
+      client(t, world.teacher.auth).api.tests.index.$get({ query: {} }),
+    );
     expect(listed.body).toEqual([]);
     await t.store.transaction((tx) => tx.run(sql.raw("PRAGMA max_page_count = 1073741823")));
     const accepted = await call(t, "POST", "/api/tests/", { auth: world.teacher.auth, json: big });
@@ -109,14 +114,18 @@ describe("the test-tree cache", () => {
     const world = await createWorld(t);
     const test = await createTest(t, world.teacher, version(0));
     const group = await createGroup(t, world.teacher, [world.student]);
-    await call(t, "POST", `/api/tests/${test.id}/allow_for_group/`, {
-      auth: world.teacher.auth,
-      json: { group: group.id },
-    });
+    await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+        param: { id: String(test.id) },
+        json: { group: group.id },
+      }),
+    );
     const open = async (student: TestUser = world.student) => {
-      const response = await call(t, "GET", `/api/tests/p/${test.public_uuid}/`, {
-        auth: student.auth,
-      });
+      const response = await responseOf(
+        client(t, student.auth).api.tests.p[":public_uuid"].index.$get({
+          param: { public_uuid: test.public_uuid },
+        }),
+      );
       expect(response.status).toBe(200);
       return (response.body.questions as { text: string }[]).map((question) => question.text);
     };

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testGroups, tests } from "../src/db/schema";
 import { type Credentials, call, type RequestOptions } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import { createGroup, createTest, createWorld, type World } from "./helpers/fixtures";
 import { sampleAnswers, submit, teacherViewOf } from "./helpers/submit";
 
@@ -20,10 +21,12 @@ beforeAll(async () => {
   const created = await createTest(t, world.colleague);
   testId = created.id;
   groupId = (await createGroup(t, world.colleague, [world.student])).id;
-  const allowed = await call(t, "POST", `/api/tests/${testId}/allow_for_group/`, {
-    auth: world.colleague.auth,
-    json: { group: groupId },
-  });
+  const allowed = await responseOf(
+    client(t, world.colleague.auth).api.tests[":id"].allow_for_group.index.$post({
+      param: { id: String(testId) },
+      json: { group: groupId },
+    }),
+  );
   expect(allowed.status).toBe(200);
   const view = await teacherViewOf(t, world.colleague, testId);
   const submitted = await submit(t, world.student, view.public_uuid, sampleAnswers(view, true));
@@ -58,10 +61,12 @@ async function asCreator(auth: Credentials) {
 }
 
 const setTeacher = (isTeacher: boolean) =>
-  call(t, "PATCH", `/api/users/${world.colleague.id}/`, {
-    auth: world.teacher.auth,
-    json: { is_teacher: isTeacher },
-  });
+  responseOf(
+    client(t, world.teacher.auth).api.users[":id"].index.$patch({
+      param: { id: String(world.colleague.id) },
+      json: { is_teacher: isTeacher },
+    }),
+  );
 
 async function storedTest() {
   const test = await t.store.db.select().from(tests).where(eq(tests.id, testId)).get();
@@ -86,8 +91,12 @@ describe("a creator demoted by the owner", () => {
           "GET",
           `/api/tests/${testId}/statistics/histogram.svg?token=${tokenBeforeDemotion}`,
         ),
-        call(t, "DELETE", `/api/tests/${testId}/`, { auth: { bearer: tokenBeforeDemotion } }),
-        call(t, "GET", "/api/tests/", { auth: { bearer: tokenBeforeDemotion } }),
+        responseOf(
+          client(t, { bearer: tokenBeforeDemotion }).api.tests[":id"].index.$delete({
+            param: { id: String(testId) },
+          }),
+        ),
+        responseOf(client(t, { bearer: tokenBeforeDemotion }).api.tests.index.$get({ query: {} })),
       ]);
     const requests = creatorRequests();
     for (const [index, response] of [...bearerResponses, ...basicResponses].entries()) {
@@ -103,7 +112,9 @@ describe("a creator demoted by the owner", () => {
   });
 
   it("still reads their own completions as a student would", async () => {
-    const mine = await call(t, "GET", "/api/users/me/completions/", { auth: world.colleague.auth });
+    const mine = await responseOf(
+      client(t, world.colleague.auth).api.users.me.completions.index.$get({ query: {} }),
+    );
     expect(mine.status).toBe(200);
   });
 

@@ -8,6 +8,7 @@ import { resolveSubmission } from "../src/domain/submission";
 import { CreateCompletionBodySchema } from "../src/routes/completions/completions.schemas";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import {
   createGroup,
   createTest,
@@ -53,10 +54,12 @@ beforeAll(async () => {
     },
   });
   expect(created.status).toBe(201);
-  await call(t, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
-    auth: world.teacher.auth,
-    json: { group: open.id },
-  });
+  await responseOf(
+    client(t, world.teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+      param: { id: String(created.body.id) },
+      json: { group: open.id },
+    }),
+  );
   test = await teacherViewOf(t, world.teacher, created.body.id);
   for (const [student, right] of [
     [world.student, true],
@@ -68,10 +71,12 @@ beforeAll(async () => {
       (await submit(t, student, test.public_uuid, sampleAnswers(test, right).slice(0, 3))).status,
     ).toBe(201);
   }
-  await call(t, "POST", `/api/groups/${open.id}/remove_user/`, {
-    auth: world.teacher.auth,
-    json: { user: leaver.id },
-  });
+  await responseOf(
+    client(t, world.teacher.auth).api.groups[":id"].remove_user.index.$post({
+      param: { id: String(open.id) },
+      json: { user: leaver.id },
+    }),
+  );
 });
 afterAll(() => t.close());
 

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Credentials, call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import { createOpenTest, createWorld, sampleQuestions, type World } from "./helpers/fixtures";
 import { sampleAnswers, submit, teacherViewOf } from "./helpers/submit";
 
@@ -201,7 +202,7 @@ describe("fuzzing every operation", () => {
             const revealsAnswers = /testing_code|is_correct/.test(response.text);
             if (caller === "student" && revealsAnswers) {
               // Only possible if an earlier case had the owner promote this student to teacher.
-              const me = await call(t, "GET", "/api/users/me", { auth: world.student.auth });
+              const me = await responseOf(client(t, world.student.auth).api.users.me.$get());
               expect(me.body.is_teacher, context).toBe(true);
             }
           },

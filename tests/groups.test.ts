@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import { createGroup, createWorld, registerUser, type World } from "./helpers/fixtures";
 import { describeRoleMatrix } from "./helpers/role-matrix";
 
@@ -37,10 +38,9 @@ describe("groups", () => {
 
   it("keeps names unique within an organization, not across organizations", async () => {
     await createGroup(t, world.teacher, [], "Shared name");
-    const again = await call(t, "POST", "/api/groups/", {
-      auth: world.colleague.auth,
-      json: { name: "Shared name" },
-    });
+    const again = await responseOf(
+      client(t, world.colleague.auth).api.groups.index.$post({ json: { name: "Shared name" } }),
+    );
     expect(again.status).toBe(400);
     expect(again.body).toEqual({
       name: ["A group with this name already exists in your organization."],
@@ -54,30 +54,33 @@ describe("groups", () => {
 
   it("lists the organization's groups with their members, shown without organization", async () => {
     const group = await createGroup(t, world.teacher, [world.student, world.colleague]);
-    const response = await call(t, "GET", "/api/groups/", { auth: world.student.auth });
+    const response = await responseOf(client(t, world.student.auth).api.groups.index.$get());
     expect(response.status).toBe(200);
     const listed = response.body.find((item: { id: number }) => item.id === group.id);
-    expect(listed.members.map((member: { id: number }) => member.id)).toEqual([
+    expect(listed?.members.map((member: { id: number }) => member.id)).toEqual([
       world.colleague.id,
       world.student.id,
     ]);
-    for (const member of listed.members) expect(Object.keys(member).sort()).toEqual(memberKeys);
-    const otherList = await call(t, "GET", "/api/groups/", { auth: world.otherTeacher.auth });
+    for (const member of listed?.members ?? [])
+      expect(Object.keys(member).sort()).toEqual(memberKeys);
+    const otherList = await responseOf(client(t, world.otherTeacher.auth).api.groups.index.$get());
     expect(otherList.body.map((item: { id: number }) => item.id)).not.toContain(group.id);
   });
 
   it("shows a user without organization an empty list", async () => {
-    const response = await call(t, "GET", "/api/groups/", { auth: world.noOrg.auth });
+    const response = await responseOf(client(t, world.noOrg.auth).api.groups.index.$get());
     expect(response.body).toEqual([]);
   });
 
   it("adds a member once, whatever the number of calls, and removes them", async () => {
     const group = await createGroup(t, world.teacher);
     for (let i = 0; i < 2; i++) {
-      const added = await call(t, "POST", `/api/groups/${group.id}/add_user/`, {
-        auth: world.teacher.auth,
-        json: { user: world.student.id },
-      });
+      const added = await responseOf(
+        client(t, world.teacher.auth).api.groups[":id"].add_user.index.$post({
+          param: { id: String(group.id) },
+          json: { user: world.student.id },
+        }),
+      );
       expect(added.status).toBe(200);
       expect(added.body.members.map((member: { id: number }) => member.id)).toEqual([
         world.student.id,
@@ -96,15 +99,23 @@ describe("groups", () => {
   it("refuses to add a user of another organization, or one that does not exist", async () => {
     const group = await createGroup(t, world.teacher);
     for (const user of [world.otherStudent.id, world.noOrg.id, 987_654]) {
-      const response = await call(t, "POST", `/api/groups/${group.id}/add_user/`, {
-        auth: world.teacher.auth,
-        json: { user },
-      });
+      const response = await responseOf(
+        client(t, world.teacher.auth).api.groups[":id"].add_user.index.$post({
+          param: { id: String(group.id) },
+          json: { user },
+        }),
+      );
       expect(response.status).toBe(400);
       expect(Object.keys(response.body)).toEqual(["user"]);
     }
     expect(
-      (await call(t, "GET", `/api/groups/${group.id}/`, { auth: world.teacher.auth })).body.members,
+      (
+        await responseOf(
+          client(t, world.teacher.auth).api.groups[":id"].index.$get({
+            param: { id: String(group.id) },
+          }),
+        )
+      ).body.members,
     ).toEqual([]);
   });
 
@@ -120,22 +131,29 @@ describe("groups", () => {
 
   it("deletes a group", async () => {
     const group = await createGroup(t, world.teacher);
-    const deleted = await call(t, "DELETE", `/api/groups/${group.id}/`, {
-      auth: world.colleague.auth,
-    });
+    const deleted = await responseOf(
+      client(t, world.colleague.auth).api.groups[":id"].index.$delete({
+        param: { id: String(group.id) },
+      }),
+    );
     expect(deleted.status).toBe(204);
     expect(deleted.text).toBe("");
     expect(
-      (await call(t, "GET", `/api/groups/${group.id}/`, { auth: world.teacher.auth })).status,
+      (
+        await responseOf(
+          client(t, world.teacher.auth).api.groups[":id"].index.$get({
+            param: { id: String(group.id) },
+          }),
+        )
+      ).status,
     ).toBe(404);
   });
 
   it("lets a new teacher without organization create no group", async () => {
     const loner = await registerUser(t, { is_teacher: true });
-    const response = await call(t, "POST", "/api/groups/", {
-      auth: loner.auth,
-      json: { name: "x" },
-    });
+    const response = await responseOf(
+      client(t, loner.auth).api.groups.index.$post({ json: { name: "x" } }),
+    );
     expect(response.status).toBe(403);
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { completions } from "../src/db/schema";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import {
   createOpenTest,
   createWorld,
@@ -77,18 +78,20 @@ describe("Idempotency-Key on submissions", () => {
   it("keeps keys per student: another student's identical key is another submission", async () => {
     const { world, view } = await openTestFor();
     const other = await registerUser(t, { organization_id: world.orgA.id });
-    const group = await call(t, "GET", "/api/groups/", { auth: world.teacher.auth });
-    await call(t, "POST", `/api/groups/${group.body[0].id}/add_user/`, {
-      auth: world.teacher.auth,
-      json: { user: other.id },
-    });
+    const group = await responseOf(client(t, world.teacher.auth).api.groups.index.$get());
+    await responseOf(
+      client(t, world.teacher.auth).api.groups[":id"].add_user.index.$post({
+        param: { id: String(group.body[0]?.id) },
+        json: { user: other.id },
+      }),
+    );
     const body = { test: view.public_uuid, answers: [] };
     await submit(world, body, { "idempotency-key": "shared" });
-    const second = await call(t, "POST", "/api/completions/", {
-      auth: other.auth,
-      json: body,
-      headers: { "idempotency-key": "shared" },
-    });
+    const second = await responseOf(
+      client(t, other.auth, { "idempotency-key": "shared" }).api.completions.index.$post({
+        json: body,
+      }),
+    );
     expect(second.status).toBe(201);
     expect(await storedCompletions()).toBe(2);
   });
@@ -129,15 +132,16 @@ describe("rate limits", () => {
   it("limits registrations per client address", async () => {
     t = await createTestApp({ env: { REGISTER_RATE_PER_HOUR: "2" } });
     const register = (address: string) =>
-      call(t, "POST", "/api/users/", {
-        json: {
-          email: uniqueEmail(),
-          password: "correct horse battery",
-          first_name: "A",
-          last_name: "B",
-        },
-        headers: { "x-test-client-address": address },
-      });
+      responseOf(
+        client(t, undefined, { "x-test-client-address": address }).api.users.index.$post({
+          json: {
+            email: uniqueEmail(),
+            password: "correct horse battery",
+            first_name: "A",
+            last_name: "B",
+          },
+        }),
+      );
     expect((await register("10.1.0.1")).status).toBe(201);
     expect((await register("10.1.0.1")).status).toBe(201);
     const refused = await register("10.1.0.1");
@@ -150,10 +154,13 @@ describe("rate limits", () => {
     t = await createTestApp({ env: { LOGIN_RATE_PER_MINUTE: "2" } });
     const user = await registerUser(t);
     const login = () =>
-      call(t, "POST", "/api/users/token/obtain/", {
-        json: { email: user.email, password: user.password },
-        headers: { "x-test-client-address": `10.2.0.${Math.floor(Math.random() * 200)}` },
-      });
+      responseOf(
+        client(t, undefined, {
+          "x-test-client-address": `10.2.0.${Math.floor(Math.random() * 200)}`,
+        }).api.users.token.obtain.index.$post({
+          json: { email: user.email, password: user.password },
+        }),
+      );
     expect((await login()).status).toBe(200);
     const refused = await login();
     expect(refused.status).toBe(429);
@@ -171,30 +178,38 @@ describe("rate limits", () => {
     expect(tooMany.status).toBe(429);
     expect(tooMany.headers.get("retry-after")).toBe("30");
     const other = await registerUser(t, { organization_id: world.orgA.id });
-    const groups = await call(t, "GET", "/api/groups/", { auth: world.teacher.auth });
-    await call(t, "POST", `/api/groups/${groups.body[0].id}/add_user/`, {
-      auth: world.teacher.auth,
-      json: { user: other.id },
-    });
+    const groups = await responseOf(client(t, world.teacher.auth).api.groups.index.$get());
+    await responseOf(
+      client(t, world.teacher.auth).api.groups[":id"].add_user.index.$post({
+        param: { id: String(groups.body[0]?.id) },
+        json: { user: other.id },
+      }),
+    );
     expect(
-      (await call(t, "POST", "/api/completions/", { auth: other.auth, json: withCode })).status,
+      (await responseOf(client(t, other.auth).api.completions.index.$post({ json: withCode })))
+        .status,
     ).toBe(201);
     const third = await registerUser(t, { organization_id: world.orgA.id });
-    await call(t, "POST", `/api/groups/${groups.body[0].id}/add_user/`, {
-      auth: world.teacher.auth,
-      json: { user: third.id },
-    });
-    const full = await call(t, "POST", "/api/completions/", { auth: third.auth, json: withCode });
+    await responseOf(
+      client(t, world.teacher.auth).api.groups[":id"].add_user.index.$post({
+        param: { id: String(groups.body[0]?.id) },
+        json: { user: third.id },
+      }),
+    );
+    const full = await responseOf(
+      client(t, third.auth).api.completions.index.$post({ json: withCode }),
+    );
     expect(full.status).toBe(503);
     expect(full.headers.get("retry-after")).toBe("30");
     expect(await storedCompletions()).toBe(2);
     // Answers without code never wait for the grader, so they are still taken.
     expect(
       (
-        await call(t, "POST", "/api/completions/", {
-          auth: third.auth,
-          json: { test: view.public_uuid, answers: [] },
-        })
+        await responseOf(
+          client(t, third.auth).api.completions.index.$post({
+            json: { test: view.public_uuid, answers: [] },
+          }),
+        )
       ).status,
     ).toBe(201);
   });
@@ -205,16 +220,16 @@ describe("security headers", () => {
     t = await createTestApp();
     const user = await registerUser(t);
     for (const response of [
-      await call(t, "GET", "/api/organizations/"),
+      await responseOf(client(t).api.organizations.index.$get()),
       await call(t, "GET", "/api/nothing/"),
-      await call(t, "GET", "/api/users/me", { auth: user.auth }),
+      await responseOf(client(t, user.auth).api.users.me.$get()),
     ]) {
       expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       expect(response.headers.get("referrer-policy")).toBe("no-referrer");
       expect(response.headers.get("x-frame-options")).toBe("DENY");
     }
     expect(
-      (await call(t, "GET", "/api/users/me", { auth: user.auth })).headers.get("cache-control"),
+      (await responseOf(client(t, user.auth).api.users.me.$get())).headers.get("cache-control"),
     ).toBe("no-store");
   });
 });

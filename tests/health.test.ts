@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../src/logger";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import { createOpenTest, createWorld } from "./helpers/fixtures";
 import { sampleAnswers, submit, teacherViewOf } from "./helpers/submit";
 
@@ -18,7 +19,7 @@ describe("GET /healthz", () => {
       string,
       string
     >[]) {
-      const response = await call(t, "GET", "/healthz", { headers });
+      const response = await responseOf(client(t, undefined, headers).healthz.$get());
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ status: "ok" });
       expect(response.headers.get("cache-control")).toBe("no-store");
@@ -37,7 +38,7 @@ describe("GET /healthz", () => {
 describe("GET /readyz", () => {
   it("reports the database, the grading queue's jobs and the sandbox kind", async () => {
     t = await createTestApp();
-    const ready = await call(t, "GET", "/readyz");
+    const ready = await responseOf(client(t).readyz.$get());
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({
       status: "ready",
@@ -52,7 +53,7 @@ describe("GET /readyz", () => {
     const view = await teacherViewOf(t, world.teacher, test.id);
     const submitted = await submit(t, world.student, test.public_uuid, sampleAnswers(view, true));
     expect(submitted.body.status).toBe("grading");
-    expect((await call(t, "GET", "/readyz")).body.grading).toEqual({
+    expect((await responseOf(client(t).readyz.$get())).body.grading).toEqual({
       queued: 1,
       sandbox: "remote",
     });
@@ -60,7 +61,7 @@ describe("GET /readyz", () => {
 
   it("names the sandbox of the in-process runners", async () => {
     t = await createTestApp({ runners: 1 });
-    const ready = await call(t, "GET", "/readyz");
+    const ready = await responseOf(client(t).readyz.$get());
     expect(ready.status).toBe(200);
     expect(["bwrap", "pyodide"]).toContain(ready.body.grading.sandbox);
   });
@@ -69,7 +70,7 @@ describe("GET /readyz", () => {
     t = await createTestApp();
     const app = t;
     const responses = await Promise.all(
-      Array.from({ length: 150 }, () => call(app, "GET", "/readyz")),
+      Array.from({ length: 150 }, () => responseOf(client(app).readyz.$get())),
     );
     expect(responses.map((response) => response.status)).toEqual(Array(150).fill(200));
   });
@@ -77,7 +78,7 @@ describe("GET /readyz", () => {
   it("answers 503 naming the database while it can't be read; /healthz stays 200", async () => {
     t = await createTestApp();
     await t.store.close();
-    const response = await call(t, "GET", "/readyz");
+    const response = await responseOf(client(t).readyz.$get());
     expect(response.status).toBe(503);
     expect(response.body).toEqual({
       status: "unavailable",
@@ -88,7 +89,7 @@ describe("GET /readyz", () => {
     expect(response.headers.get("retry-after")).toBe("5");
     // Nothing of the failure's cause (paths, SQL, driver messages) reaches the probe.
     expect(response.text).not.toMatch(/sqlite|select|\.db|closed/i);
-    expect((await call(t, "GET", "/healthz")).status).toBe(200);
+    expect((await responseOf(client(t).healthz.$get())).status).toBe(200);
   });
 });
 
@@ -96,11 +97,11 @@ describe("the request log", () => {
   it("keeps answered probes at debug level, and logs a failed one at info", async () => {
     const lines: string[] = [];
     t = await createTestApp({ logger: createJsonLogger("info", (line) => lines.push(line)) });
-    await call(t, "GET", "/healthz");
+    await responseOf(client(t).healthz.$get());
     await call(t, "GET", "/readyz/");
-    await call(t, "GET", "/api/organizations/");
+    await responseOf(client(t).api.organizations.index.$get());
     await t.store.close();
-    await call(t, "GET", "/readyz");
+    await responseOf(client(t).readyz.$get());
     const logged = lines.map((line) => JSON.parse(line) as { path: string; status: number });
     expect(logged.map(({ path, status }) => `${path} ${status}`)).toEqual([
       "/api/organizations/ 200",

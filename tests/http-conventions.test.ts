@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../src/logger";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import { registerUser, type TestUser, uniqueEmail } from "./helpers/fixtures";
 
 let t: TestApp;
@@ -88,9 +89,11 @@ describe("bodies", () => {
     });
     expect(response.status).toBe(413);
     expect(typeof response.body.detail).toBe("string");
-    const login = await call(t, "POST", "/api/users/token/obtain/", {
-      json: { email, password: "correct horse battery" },
-    });
+    const login = await responseOf(
+      client(t).api.users.token.obtain.index.$post({
+        json: { email, password: "correct horse battery" },
+      }),
+    );
     expect(login.status).toBe(401);
   });
 
@@ -102,7 +105,7 @@ describe("bodies", () => {
 
 describe("headers", () => {
   it("gives every response a request id, and echoes a sane one from the client", async () => {
-    const generated = await call(t, "GET", "/api/organizations/");
+    const generated = await responseOf(client(t).api.organizations.index.$get());
     expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const echoed = await call(t, "GET", "/api/nothing/", {
       headers: { "x-request-id": "client-abc-123" },
@@ -146,7 +149,7 @@ describe("headers", () => {
   });
 
   it("marks authenticated responses as not cacheable", async () => {
-    const response = await call(t, "GET", "/api/users/me", { auth: user.auth });
+    const response = await responseOf(client(t, user.auth).api.users.me.$get());
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
@@ -160,7 +163,7 @@ describe("unexpected failures", () => {
     });
     await broken.store.close();
     try {
-      const response = await call(broken, "GET", "/api/organizations/");
+      const response = await responseOf(client(broken).api.organizations.index.$get());
       expect(response.status).toBe(500);
       const requestId = response.headers.get("x-request-id");
       expect(response.body).toEqual({ detail: "Internal server error", request_id: requestId });

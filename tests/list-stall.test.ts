@@ -3,6 +3,7 @@ import { nodeArgon2Hasher } from "../src/auth/node-argon2";
 import { openNodeDatabase } from "../src/db/node-database";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import { signIn, type TestUser } from "./helpers/fixtures";
 import { type HeavyStudent, seedHeavyStudent } from "./helpers/heavy-student";
 
@@ -41,10 +42,12 @@ describe("a student's 300 completions × 500 answers", () => {
       turns += 1;
       if (serving) setImmediate(countTurn);
     };
-    const list = call(t, "GET", "/api/users/me/completions/", { auth: student.auth });
+    const list = responseOf(
+      client(t, student.auth).api.users.me.completions.index.$get({ query: {} }),
+    );
     setImmediate(countTurn);
     const others = Promise.all(
-      Array.from({ length: 20 }, () => call(t, "GET", "/api/users/me", { auth: neighbour.auth })),
+      Array.from({ length: 20 }, () => responseOf(client(t, neighbour.auth).api.users.me.$get())),
     );
     let listDone = false;
     const othersDoneWhileListing = others.then((responses) => ({ responses, listDone }));

@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildNode } from "../dev/build-node";
 import { call, servedApi } from "./helpers/api";
+import { client, responseOf } from "./helpers/client";
 import { createOpenTest, createWorld } from "./helpers/fixtures";
 import { sampleAnswers, submit, teacherViewOf } from "./helpers/submit";
 
@@ -142,9 +143,9 @@ describe("the Node entry", () => {
   });
 
   it("answers the health probes, naming the sandbox its runners use", async () => {
-    const live = await call(servedApi(baseUrl), "GET", "/healthz");
+    const live = await responseOf(client(servedApi(baseUrl)).healthz.$get());
     expect(live.body).toEqual({ status: "ok" });
-    const ready = await call(servedApi(baseUrl), "GET", "/readyz");
+    const ready = await responseOf(client(servedApi(baseUrl)).readyz.$get());
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: "ready", database: "ok" });
     expect(["bwrap", "pyodide"]).toContain(ready.body.grading.sandbox);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import { createWorld, registerUser, type World } from "./helpers/fixtures";
 import { describeRoleMatrix } from "./helpers/role-matrix";
 
@@ -15,10 +16,15 @@ afterAll(() => t.close());
 
 describe("organizations", () => {
   it("lists every organization to anyone, for the registration form", async () => {
-    const response = await call(t, "GET", "/api/organizations/");
+    const response = await responseOf(client(t).api.organizations.index.$get());
     expect(response.status).toBe(200);
     expect(response.body).toEqual([world.orgA, world.orgB]);
-    expect(Object.keys(response.body[0]).sort()).toEqual(["description", "id", "name", "owner"]);
+    expect(Object.keys(response.body[0] ?? {}).sort()).toEqual([
+      "description",
+      "id",
+      "name",
+      "owner",
+    ]);
   });
 
   it("lets a teacher without organization create one, becoming owner and member", async () => {
@@ -33,20 +39,21 @@ describe("organizations", () => {
       description: "Maths and physics",
       owner: teacher.id,
     });
-    const me = await call(t, "GET", "/api/users/me", { auth: teacher.auth });
+    const me = await responseOf(client(t, teacher.auth).api.users.me.$get());
     expect(me.body.organization).toEqual(response.body);
   });
 
   it("refuses a name that exists already, in any case", async () => {
     const teacher = await registerUser(t, { is_teacher: true });
-    const response = await call(t, "POST", "/api/organizations/", {
-      auth: teacher.auth,
-      json: { name: world.orgA.name.toUpperCase() },
-    });
+    const response = await responseOf(
+      client(t, teacher.auth).api.organizations.index.$post({
+        json: { name: world.orgA.name.toUpperCase() },
+      }),
+    );
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ name: ["An organization with this name already exists."] });
     expect(
-      (await call(t, "GET", "/api/users/me", { auth: teacher.auth })).body.organization,
+      (await responseOf(client(t, teacher.auth).api.users.me.$get())).body.organization,
     ).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -23,13 +24,13 @@ const expected = {
 describe("security headers (hono/secure-headers)", () => {
   it("are on answers of every kind: success, 401, 404, 405, 415, docs and probes", async () => {
     const responses = await Promise.all([
-      call(t, "GET", "/api/organizations/"),
-      call(t, "GET", "/api/users/me"),
+      responseOf(client(t).api.organizations.index.$get()),
+      responseOf(client(t).api.users.me.$get()),
       call(t, "GET", "/api/nothing/"),
       call(t, "DELETE", "/api/organizations/"),
       call(t, "POST", "/api/users/", { raw: { body: "x", contentType: "text/plain" } }),
       call(t, "GET", "/docs"),
-      call(t, "GET", "/readyz"),
+      responseOf(client(t).readyz.$get()),
     ]);
     expect(responses.map((response) => response.status)).toEqual([
       200, 401, 404, 405, 415, 200, 200,

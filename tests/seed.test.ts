@@ -8,6 +8,7 @@ import { createJsonLogger } from "../src/logger";
 import { openNodeApp } from "../src/node-server";
 import { call } from "./helpers/api";
 import { testJwtSecret } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 
 /** Runs `npm run seed -- --demo` as a person would (a real process over a database file). */
 function seedDemo(databaseUrl: string, env: Record<string, string> = {}) {
@@ -64,15 +65,20 @@ describe("npm run seed -- --demo", () => {
       expect(signIns.map((response) => response.status)).toEqual(Array(7).fill(200));
       const [teacher, student] = signIns.map((response) => ({ bearer: response.body.access }));
 
-      const tests = await call(api, "GET", "/api/tests/", { auth: teacher });
+      const tests = await responseOf(client(api, teacher).api.tests.index.$get({ query: {} }));
       expect(tests.body).toHaveLength(2);
       const types = new Set<string>();
       for (const test of tests.body as { id: number }[]) {
-        const full = await call(api, "GET", `/api/tests/${test.id}/`, { auth: teacher });
+        const full = await responseOf(
+          client(api, teacher).api.tests[":id"].index.$get({ param: { id: String(test.id) } }),
+        );
         for (const question of full.body.questions) types.add(question.type);
-        const completions = await call(api, "GET", `/api/tests/${test.id}/completions/`, {
-          auth: teacher,
-        });
+        const completions = await responseOf(
+          client(api, teacher).api.tests[":id"].completions.index.$get({
+            param: { id: String(test.id) },
+            query: {},
+          }),
+        );
         expect(completions.body).toHaveLength(5);
         for (const completion of completions.body) expect(completion.status).toBe("graded");
         // Students got different scores: some answers right, some wrong.
@@ -83,9 +89,9 @@ describe("npm run seed -- --demo", () => {
       }
       expect([...types].sort()).toEqual(["check", "code", "radio", "text"]);
       expect(
-        (await call(api, "GET", "/api/users/me", { auth: student })).body.organization,
+        (await responseOf(client(api, student).api.users.me.$get())).body.organization,
       ).toMatchObject({ name: "Demo school" });
-      const groups = await call(api, "GET", "/api/groups/", { auth: teacher });
+      const groups = await responseOf(client(api, teacher).api.groups.index.$get());
       expect(groups.body.map((group: { name: string }) => group.name).sort()).toEqual(["9A", "9B"]);
     } finally {
       await node.close();

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
 import type { PasswordHasher } from "../src/auth/passwords";
-import { type ApiResponse, call } from "./helpers/api";
+import type { ApiResponse } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import { registerUser, type TestUser, uniqueEmail } from "./helpers/fixtures";
 
 let t: TestApp;
@@ -37,8 +38,12 @@ function signIn(
   headers: Record<string, string> = { "x-test-client-address": "10.0.0.1" },
 ): Promise<ApiResponse> {
   return via === "token"
-    ? call(t, "POST", "/api/users/token/obtain/", { json: { email, password }, headers })
-    : call(t, "GET", "/api/users/me", { auth: { basic: { email, password } }, headers });
+    ? responseOf(
+        client(t, undefined, headers).api.users.token.obtain.index.$post({
+          json: { email, password },
+        }),
+      )
+    : responseOf(client(t, { basic: { email, password } }, headers).api.users.me.$get());
 }
 
 const statuses = (responses: ApiResponse[]) => responses.map((response) => response.status);

@@ -6,6 +6,7 @@ import { resolveSubmission } from "../src/domain/submission";
 import { CreateCompletionBodySchema } from "../src/routes/completions/completions.schemas";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import {
   createGroup,
   createOrganization,
@@ -197,6 +198,9 @@ const submissions: Submission[] = [
   },
 ];
 
+/** The oracle reads picked variants' ids, which the schema declares optional (typed answers have none). */
+type TeacherCompletions = Parameters<typeof fromTeacherCompletions>[0];
+
 let t: TestApp;
 let world: World;
 let students: TestUser[];
@@ -212,10 +216,12 @@ async function createOpenTest(name: string, inputs: unknown[], members: TestUser
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const group = await createGroup(t, world.teacher, members);
-  await call(t, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
-    auth: world.teacher.auth,
-    json: { group: group.id },
-  });
+  await responseOf(
+    client(t, world.teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+      param: { id: String(created.body.id) },
+      json: { group: group.id },
+    }),
+  );
   const view = created.body as TeacherView;
   return { id: view.id, publicUuid: view.public_uuid, questions: oracleQuestionsOf(view) };
 }
@@ -286,10 +292,11 @@ beforeAll(async () => {
       return planned ? [{ question: question.id, body: bodyOf(question, planned) }] : [];
     });
     const student = students[submission.student - 1] as TestUser;
-    const response = await call(t, "POST", "/api/completions/", {
-      auth: student.auth,
-      json: { test: created.publicUuid, answers },
-    });
+    const response = await responseOf(
+      client(t, student.auth).api.completions.index.$post({
+        json: { test: created.publicUuid, answers },
+      }),
+    );
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     expect(response.body.status).toBe("graded");
     fixture.push({
@@ -311,10 +318,13 @@ afterAll(() => t.close());
 
 describe("the fixture", () => {
   it("was scored as the contract says: text case-insensitively, code by the sandbox", async () => {
-    const listed = await call(t, "GET", `/api/tests/${testId}/completions/`, {
-      auth: world.teacher.auth,
-    });
-    const stored = fromTeacherCompletions(listed.body);
+    const listed = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].completions.index.$get({
+        param: { id: String(testId) },
+        query: {},
+      }),
+    );
+    const stored = fromTeacherCompletions(listed.body as TeacherCompletions);
     expect(stored.map(({ id, student }) => ({ id, student }))).toEqual(
       fixture.map(({ id, student }) => ({ id, student })),
     );
@@ -346,9 +356,12 @@ describe("GET /api/tests/{id}/statistics/", () => {
     const responses = await Promise.all(
       Array.from({ length: 150 }, (_, i) =>
         i % 5 === 4
-          ? call(t, "GET", `/api/tests/${testId}/statistics/histogram.svg`, {
-              auth: world.teacher.auth,
-            })
+          ? responseOf(
+              client(t, world.teacher.auth).api.tests[":id"].statistics["histogram.svg"].$get({
+                param: { id: String(testId) },
+                query: {},
+              }),
+            )
           : statistics(testId, `?attempts=${modes[i % 3]}`),
       ),
     );
@@ -368,10 +381,9 @@ describe("GET /api/tests/{id}/statistics/", () => {
     });
     const path = `/api/tests/${created.body.id}/statistics/`;
     expect((await call(t, "GET", path, { auth: teacher.auth })).status).toBe(200);
-    const changed = await call(t, "PATCH", "/api/users/me", {
-      auth: teacher.auth,
-      json: { password: "a brand new password" },
-    });
+    const changed = await responseOf(
+      client(t, teacher.auth).api.users.me.$patch({ json: { password: "a brand new password" } }),
+    );
     expect(changed.status).toBe(200);
     const [bearer, link] = await Promise.all([
       call(t, "GET", path, { auth: teacher.auth }),
@@ -478,10 +490,13 @@ describe("one completion", () => {
     });
     expect(response.body.score).toBe(4);
     const { body } = await statistics(single.id);
-    const listed = await call(t, "GET", `/api/tests/${single.id}/completions/`, {
-      auth: world.teacher.auth,
-    });
-    const stored = fromTeacherCompletions(listed.body);
+    const listed = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].completions.index.$get({
+        param: { id: String(single.id) },
+        query: {},
+      }),
+    );
+    const stored = fromTeacherCompletions(listed.body as TeacherCompletions);
     expectStatisticsToMatch(body, expectedStatistics(single.questions, stored, "latest"));
     expect(body).toMatchObject({ completions: 1, students: 1 });
     expect(body.score).toMatchObject({ mean: 4, median: 4, stdev: 0, min: 4, max: 4 });
@@ -520,9 +535,12 @@ describe("bad input", () => {
 
   it("answers 404 for a test that doesn't exist or an id that isn't one", async () => {
     for (const path of ["999999", "abc", "0", "1e3"]) {
-      const response = await call(t, "GET", `/api/tests/${path}/statistics/`, {
-        auth: world.teacher.auth,
-      });
+      const response = await responseOf(
+        client(t, world.teacher.auth).api.tests[":id"].statistics.index.$get({
+          param: { id: String(path) },
+          query: {},
+        }),
+      );
       expect(response.status, path).toBe(404);
     }
   });
@@ -604,7 +622,11 @@ describe("GET /api/tests/{id}/statistics/histogram.svg", () => {
       expectLabelsApart(elements, 800);
       expect(elements.some((e) => e.name === "script" || e.name === "foreignObject")).toBe(false);
       const stored = (
-        await call(t, "GET", `/api/tests/${created.id}/`, { auth: world.teacher.auth })
+        await responseOf(
+          client(t, world.teacher.auth).api.tests[":id"].index.$get({
+            param: { id: String(created.id) },
+          }),
+        )
       ).body.name as string;
       const title = elements
         .filter((e) => e.name === "text" && e.attributes["font-weight"] === "bold")
@@ -836,10 +858,11 @@ describe("a test read over several pages while students keep submitting", () => 
     const app = await createTestApp();
     try {
       const owner = await registerUser(app, { is_teacher: true });
-      const organization = await call(app, "POST", "/api/organizations/", {
-        auth: owner.auth,
-        json: { name: `Pages ${Date.now()}` },
-      });
+      const organization = await responseOf(
+        client(app, owner.auth).api.organizations.index.$post({
+          json: { name: `Pages ${Date.now()}` },
+        }),
+      );
       const pupils: TestUser[] = [];
       for (let i = 0; i < 12; i++)
         pupils.push(await registerUser(app, { organization_id: organization.body.id }));
@@ -849,19 +872,22 @@ describe("a test read over several pages while students keep submitting", () => 
       });
       const view = created.body as TeacherView;
       const questionsOfBig = oracleQuestionsOf(view);
-      const group = await call(app, "POST", "/api/groups/", {
-        auth: owner.auth,
-        json: { name: "All of them" },
-      });
+      const group = await responseOf(
+        client(app, owner.auth).api.groups.index.$post({ json: { name: "All of them" } }),
+      );
       for (const pupil of pupils)
-        await call(app, "POST", `/api/groups/${group.body.id}/add_user/`, {
-          auth: owner.auth,
-          json: { user: pupil.id },
-        });
-      await call(app, "POST", `/api/tests/${view.id}/allow_for_group/`, {
-        auth: owner.auth,
-        json: { group: group.body.id },
-      });
+        await responseOf(
+          client(app, owner.auth).api.groups[":id"].add_user.index.$post({
+            param: { id: String(group.body.id) },
+            json: { user: pupil.id },
+          }),
+        );
+      await responseOf(
+        client(app, owner.auth).api.tests[":id"].allow_for_group.index.$post({
+          param: { id: String(view.id) },
+          json: { group: group.body.id },
+        }),
+      );
 
       // Arrange quickly: what submissions store, straight into the database.
       const testRow = await findTest(app.store.db, view.id);
@@ -900,10 +926,11 @@ describe("a test read over several pages while students keep submitting", () => 
       const writing = (async () => {
         for (const [i, pupil] of [...pupils, ...pupils].entries()) {
           submitted.push(
-            await call(app, "POST", "/api/completions/", {
-              auth: pupil.auth,
-              json: { test: view.public_uuid, answers: answersFor(questionsOfBig, 1000 + i) },
-            }),
+            await responseOf(
+              client(app, pupil.auth).api.completions.index.$post({
+                json: { test: view.public_uuid, answers: answersFor(questionsOfBig, 1000 + i) },
+              }),
+            ),
           );
         }
       })();
@@ -917,10 +944,13 @@ describe("a test read over several pages while students keep submitting", () => 
       await Promise.all([writing, reading(0), reading(1), reading(2)]);
       for (const response of submitted) expect(response.status).toBe(201);
 
-      const listed = await call(app, "GET", `/api/tests/${view.id}/completions/`, {
-        auth: owner.auth,
-      });
-      const all = fromTeacherCompletions(listed.body);
+      const listed = await responseOf(
+        client(app, owner.auth).api.tests[":id"].completions.index.$get({
+          param: { id: String(view.id) },
+          query: {},
+        }),
+      );
+      const all = fromTeacherCompletions(listed.body as TeacherCompletions);
       expect(all).toHaveLength(seeded + 24);
       for (const { attempts, response } of reads) {
         expect(response.status).toBe(200);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completions, questions, tests, variants } from "../src/db/schema";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, type ErrorBody, responseOf } from "./helpers/client";
 import {
   createGroup,
   createOpenTest,
@@ -72,10 +73,11 @@ async function rowCount(table: typeof tests | typeof questions | typeof variants
 describe("creating a test", () => {
   it("round-trips one question of each type", async () => {
     const sent = sampleQuestions();
-    const response = await call(t, "POST", "/api/tests/", {
-      auth: world.teacher.auth,
-      json: { name: "Mixed", questions: sent },
-    });
+    const response = await responseOf(
+      client(t, world.teacher.auth).api.tests.index.$post({
+        json: { name: "Mixed", questions: sent },
+      }),
+    );
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({
       name: "Mixed",
@@ -84,22 +86,27 @@ describe("creating a test", () => {
     });
     expect(response.body.public_uuid).toMatch(/^[a-z0-9]{8}$/);
     expectRoundTrip(sent, response.body.questions, response.body.id);
-    const read = await call(t, "GET", `/api/tests/${response.body.id}/`, {
-      auth: world.teacher.auth,
-    });
+    const read = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$get({
+        param: { id: String(response.body.id) },
+      }),
+    );
     expect(read.body).toEqual(response.body);
   });
 
   it("round-trips 200 questions of mixed types exactly", async () => {
     const sent = mixedQuestions(200);
-    const response = await call(t, "POST", "/api/tests/", {
-      auth: world.teacher.auth,
-      json: { name: "Big", questions: sent },
-    });
+    const response = await responseOf(
+      client(t, world.teacher.auth).api.tests.index.$post({
+        json: { name: "Big", questions: sent },
+      }),
+    );
     expect(response.status).toBe(201);
-    const read = await call(t, "GET", `/api/tests/${response.body.id}/`, {
-      auth: world.teacher.auth,
-    });
+    const read = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$get({
+        param: { id: String(response.body.id) },
+      }),
+    );
     expectRoundTrip(sent, read.body.questions, response.body.id);
   });
 
@@ -110,10 +117,11 @@ describe("creating a test", () => {
       variants: [{ text: "only one", is_correct: true }],
     } as never;
     (sent[101] as SentQuestion).type = "radio";
-    const response = await call(t, "POST", "/api/tests/", {
-      auth: world.teacher.auth,
-      json: { name: "Broken", questions: sent },
-    });
+    const response = await responseOf(
+      client(t, world.teacher.auth).api.tests.index.$post({
+        json: { name: "Broken", questions: sent },
+      }),
+    );
     expect(response.status).toBe(400);
     expect(response.body.questions).toHaveLength(200);
     expect(response.body.questions[101]).toEqual({
@@ -131,7 +139,9 @@ describe("creating a test", () => {
       { ...radio, number_in_test: 5 },
       { ...check, number_in_test: 2 },
     ]);
-    const read = await call(t, "GET", `/api/tests/${test.id}/`, { auth: world.teacher.auth });
+    const read = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$get({ param: { id: String(test.id) } }),
+    );
     expect(read.body.questions.map((q: { number_in_test: number }) => q.number_in_test)).toEqual([
       2, 5,
     ]);
@@ -153,19 +163,21 @@ describe("creating a test", () => {
         body: { variants: [{ text: "a", is_correct: true }, { text: "b" }] },
       },
     ]);
-    const read = await call(t, "GET", `/api/tests/${test.id}/`, { auth: world.teacher.auth });
+    const read = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$get({ param: { id: String(test.id) } }),
+    );
     const [text, code, check] = read.body.questions;
     expect(text).toMatchObject({
       points: 1,
       body: { variants: [{ text: "hi", is_correct: true }] },
     });
-    expect(code.body).toEqual({
+    expect(code?.body).toEqual({
       testing_code: "assert True",
       strict_score: true,
       language: "python",
     });
-    expect(check.body.strict_score).toBe(true);
-    expect(check.body.variants[1].is_correct).toBe(false);
+    expect(check?.body.strict_score).toBe(true);
+    expect(check?.body.variants?.[1]?.is_correct).toBe(false);
   });
 
   const invalidQuestions: [string, unknown, unknown][] = [
@@ -284,10 +296,14 @@ describe("creating a test", () => {
 
   it("refuses two questions with the same number_in_test", async () => {
     const [radio, check] = sampleQuestions() as [SentQuestion, SentQuestion];
-    const response = await call(t, "POST", "/api/tests/", {
-      auth: world.teacher.auth,
-      json: { name: "Dup", questions: [radio, { ...check, number_in_test: radio.number_in_test }] },
-    });
+    const response = await responseOf(
+      client(t, world.teacher.auth).api.tests.index.$post({
+        json: {
+          name: "Dup",
+          questions: [radio, { ...check, number_in_test: radio.number_in_test }],
+        },
+      }),
+    );
     expect(response.status).toBe(400);
     expect(response.body).toEqual({
       questions: [
@@ -298,10 +314,11 @@ describe("creating a test", () => {
   });
 
   it("refuses more than 500 questions, a blank name and a non-list of questions", async () => {
-    const tooMany = await call(t, "POST", "/api/tests/", {
-      auth: world.teacher.auth,
-      json: { name: "Huge", questions: mixedQuestions(501) },
-    });
+    const tooMany = await responseOf(
+      client(t, world.teacher.auth).api.tests.index.$post({
+        json: { name: "Huge", questions: mixedQuestions(501) },
+      }),
+    );
     expect(tooMany.status).toBe(400);
     expect(tooMany.body).toEqual({
       questions: ["Ensure this field has no more than 500 elements."],
@@ -328,9 +345,11 @@ describe("creating a test", () => {
 describe("the two views of a test", () => {
   it("shows a student nothing that reveals an answer", async () => {
     const { test } = await createOpenTest(t, world.teacher, [world.student]);
-    const response = await call(t, "GET", `/api/tests/p/${test.public_uuid}/`, {
-      auth: world.student.auth,
-    });
+    const response = await responseOf(
+      client(t, world.student.auth).api.tests.p[":public_uuid"].index.$get({
+        param: { public_uuid: test.public_uuid },
+      }),
+    );
     expect(response.status).toBe(200);
     expect(response.text).not.toContain("is_correct");
     expect(response.text).not.toContain("testing_code");
@@ -338,18 +357,20 @@ describe("the two views of a test", () => {
     expect(response.text).not.toContain("Paris");
     expect(response.text).not.toContain("available_for");
     const [radio, check, text, code] = response.body.questions;
-    expect(radio.body).toEqual({
+    expect(radio?.body).toEqual({
       variants: [expect.objectContaining({ text: "4" }), expect.objectContaining({ text: "5" })],
     });
-    expect(check.body.strict_score).toBe(false);
-    expect(text.body).toEqual({});
-    expect(code.body).toEqual({ strict_score: true, language: "python" });
+    expect(check?.body.strict_score).toBe(false);
+    expect(text?.body).toEqual({});
+    expect(code?.body).toEqual({ strict_score: true, language: "python" });
   });
 
   it("lists the teacher's own tests without answers", async () => {
     const own = await createTest(t, world.colleague);
     await createTest(t, world.teacher);
-    const response = await call(t, "GET", "/api/tests/", { auth: world.colleague.auth });
+    const response = await responseOf(
+      client(t, world.colleague.auth).api.tests.index.$get({ query: {} }),
+    );
     expect(response.status).toBe(200);
     expect(response.body.map((test: { id: number }) => test.id)).toEqual([own.id]);
     expect(response.text).not.toContain("is_correct");
@@ -368,50 +389,70 @@ describe("opening a test to groups", () => {
     expect(allowed.body.available_for).toEqual([
       { id: group.id, name: group.name, description: "" },
     ]);
-    const again = await call(t, "POST", `/api/tests/${test.id}/allow_for_group/`, {
-      auth: world.teacher.auth,
-      json: { group: group.id },
-    });
+    const again = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+        param: { id: String(test.id) },
+        json: { group: group.id },
+      }),
+    );
     expect(again.body.available_for).toHaveLength(1);
-    const disallowed = await call(t, "POST", `/api/tests/${test.id}/disallow_for_group/`, {
-      auth: world.teacher.auth,
-      json: { group: group.id },
-    });
+    const disallowed = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].disallow_for_group.index.$post({
+        param: { id: String(test.id) },
+        json: { group: group.id },
+      }),
+    );
     expect(disallowed.body.available_for).toEqual([]);
     expect(
-      (await call(t, "GET", `/api/tests/p/${test.public_uuid}/`, { auth: world.student.auth }))
-        .status,
+      (
+        await responseOf(
+          client(t, world.student.auth).api.tests.p[":public_uuid"].index.$get({
+            param: { public_uuid: test.public_uuid },
+          }),
+        )
+      ).status,
     ).toBe(403);
   });
 
   it("refuses a group of another organization", async () => {
     const test = await createTest(t, world.teacher);
     const foreign = await createGroup(t, world.otherTeacher, [world.otherStudent]);
-    const response = await call(t, "POST", `/api/tests/${test.id}/allow_for_group/`, {
-      auth: world.teacher.auth,
-      json: { group: foreign.id },
-    });
+    const response = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+        param: { id: String(test.id) },
+        json: { group: foreign.id },
+      }),
+    );
     expect(response.status).toBe(400);
     expect(Object.keys(response.body)).toEqual(["group"]);
   });
 
   it("regenerates the public link: the old one stops working", async () => {
     const { test } = await createOpenTest(t, world.teacher, [world.student]);
-    const response = await call(t, "POST", `/api/tests/${test.id}/regenerate_uuid/`, {
-      auth: world.teacher.auth,
-    });
+    const response = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].regenerate_uuid.index.$post({
+        param: { id: String(test.id) },
+      }),
+    );
     expect(response.status).toBe(200);
     expect(response.body.public_uuid).toMatch(/^[a-z0-9]{8}$/);
     expect(response.body.public_uuid).not.toBe(test.public_uuid);
     expect(
-      (await call(t, "GET", `/api/tests/p/${test.public_uuid}/`, { auth: world.student.auth }))
-        .status,
+      (
+        await responseOf(
+          client(t, world.student.auth).api.tests.p[":public_uuid"].index.$get({
+            param: { public_uuid: test.public_uuid },
+          }),
+        )
+      ).status,
     ).toBe(404);
     expect(
       (
-        await call(t, "GET", `/api/tests/p/${response.body.public_uuid}/`, {
-          auth: world.student.auth,
-        })
+        await responseOf(
+          client(t, world.student.auth).api.tests.p[":public_uuid"].index.$get({
+            param: { public_uuid: response.body.public_uuid },
+          }),
+        )
       ).status,
     ).toBe(200);
   });
@@ -419,7 +460,13 @@ describe("opening a test to groups", () => {
   it("answers 404 to an unknown or malformed public link", async () => {
     for (const uuid of ["zzzzzzzz", "x".repeat(100), "a%20b"]) {
       expect(
-        (await call(t, "GET", `/api/tests/p/${uuid}/`, { auth: world.student.auth })).status,
+        (
+          await responseOf(
+            client(t, world.student.auth).api.tests.p[":public_uuid"].index.$get({
+              param: { public_uuid: uuid },
+            }),
+          )
+        ).status,
         uuid,
       ).toBe(404);
     }
@@ -430,10 +477,12 @@ describe("changing and deleting a test", () => {
   it("renames a test and replaces its questions", async () => {
     const test = await createTest(t, world.teacher);
     const [radio] = sampleQuestions() as [SentQuestion];
-    const response = await call(t, "PATCH", `/api/tests/${test.id}/`, {
-      auth: world.teacher.auth,
-      json: { name: "Renamed", questions: [radio] },
-    });
+    const response = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$patch({
+        param: { id: String(test.id) },
+        json: { name: "Renamed", questions: [radio] },
+      }),
+    );
     expect(response.status).toBe(200);
     expect(response.body.name).toBe("Renamed");
     expectRoundTrip([radio], response.body.questions, test.id);
@@ -445,16 +494,20 @@ describe("changing and deleting a test", () => {
     await t.store.transaction((tx) =>
       tx.insert(completions).values({ userId: world.student.id, testId: test.id }),
     );
-    const replace = await call(t, "PATCH", `/api/tests/${test.id}/`, {
-      auth: world.teacher.auth,
-      json: { questions: [] },
-    });
+    const replace = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$patch({
+        param: { id: String(test.id) },
+        json: { questions: [] },
+      }),
+    );
     expect(replace.status).toBe(409);
-    expect(typeof replace.body.detail).toBe("string");
-    const rename = await call(t, "PATCH", `/api/tests/${test.id}/`, {
-      auth: world.teacher.auth,
-      json: { name: "Kept" },
-    });
+    expect(typeof (replace.body as ErrorBody).detail).toBe("string");
+    const rename = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$patch({
+        param: { id: String(test.id) },
+        json: { name: "Kept" },
+      }),
+    );
     expect(rename.status).toBe(200);
     expect(rename.body.questions).toHaveLength(4);
   });
@@ -464,12 +517,20 @@ describe("changing and deleting a test", () => {
     await t.store.transaction((tx) =>
       tx.insert(completions).values({ userId: world.student.id, testId: test.id }),
     );
-    const response = await call(t, "DELETE", `/api/tests/${test.id}/`, {
-      auth: world.teacher.auth,
-    });
+    const response = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$delete({
+        param: { id: String(test.id) },
+      }),
+    );
     expect(response.status).toBe(204);
     expect(
-      (await call(t, "GET", `/api/tests/${test.id}/`, { auth: world.teacher.auth })).status,
+      (
+        await responseOf(
+          client(t, world.teacher.auth).api.tests[":id"].index.$get({
+            param: { id: String(test.id) },
+          }),
+        )
+      ).status,
     ).toBe(404);
     const left = await t.store.db.select().from(questions).where(eq(questions.testId, test.id));
     expect(left).toEqual([]);
@@ -542,25 +603,32 @@ describeRoleMatrix("GET /api/tests/p/{public_uuid}/ (open to the student's group
 describe("what students see after a change", () => {
   it("shows the new questions at once after the teacher replaces them, and scores against them", async () => {
     const { test } = await createOpenTest(t, world.teacher, [world.student]);
-    const before = await call(t, "GET", `/api/tests/p/${test.public_uuid}/`, {
-      auth: world.student.auth,
-    });
+    const before = await responseOf(
+      client(t, world.student.auth).api.tests.p[":public_uuid"].index.$get({
+        param: { public_uuid: test.public_uuid },
+      }),
+    );
     expect(before.body.questions).toHaveLength(4);
     const [radio] = sampleQuestions() as [SentQuestion];
-    const replaced = await call(t, "PATCH", `/api/tests/${test.id}/`, {
-      auth: world.teacher.auth,
-      json: { questions: [{ ...radio, text: "Replaced" }] },
-    });
+    const replaced = await responseOf(
+      client(t, world.teacher.auth).api.tests[":id"].index.$patch({
+        param: { id: String(test.id) },
+        json: { questions: [{ ...radio, text: "Replaced" }] },
+      }),
+    );
     expect(replaced.status).toBe(200);
-    const after = await call(t, "GET", `/api/tests/p/${test.public_uuid}/`, {
-      auth: world.student.auth,
-    });
+    const after = await responseOf(
+      client(t, world.student.auth).api.tests.p[":public_uuid"].index.$get({
+        param: { public_uuid: test.public_uuid },
+      }),
+    );
     expect(after.body.questions.map((q: { text: string }) => q.text)).toEqual(["Replaced"]);
-    const oldQuestion = before.body.questions[0].id;
-    const stale = await call(t, "POST", "/api/completions/", {
-      auth: world.student.auth,
-      json: { test: test.public_uuid, answers: [{ question: oldQuestion, body: {} }] },
-    });
+    const oldQuestion = before.body.questions[0]?.id as number;
+    const stale = await responseOf(
+      client(t, world.student.auth).api.completions.index.$post({
+        json: { test: test.public_uuid, answers: [{ question: oldQuestion, body: {} }] },
+      }),
+    );
     expect(stale.status).toBe(400);
   });
 });

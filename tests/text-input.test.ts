@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groups, organizations, tests, users } from "../src/db/schema";
 import { type ApiResponse, type Credentials, call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
+import { client, responseOf } from "./helpers/client";
 import {
   createOpenTest,
   createWorld,
@@ -350,34 +351,33 @@ describe("characters that only look like control characters", () => {
 describe("the duplicate that only differs by an invisible character", () => {
   it("can't be created: an organization named like an existing one plus NUL is refused and not listed", async () => {
     const owner = await registerUser(t, { is_teacher: true });
-    const existing = await call(t, "POST", "/api/organizations/", {
-      auth: owner.auth,
-      json: { name: "Lyceum 1" },
-    });
+    const existing = await responseOf(
+      client(t, owner.auth).api.organizations.index.$post({ json: { name: "Lyceum 1" } }),
+    );
     expect(existing.status).toBe(201);
-    const before = (await call(t, "GET", "/api/organizations/")).body.length;
+    const before = (await responseOf(client(t).api.organizations.index.$get())).body.length;
     const impostor = await registerUser(t, { is_teacher: true });
     for (const name of ["Lyceum 1\u0000", "Lyceum 1\n", "\u0000", " Lyceum 1 "]) {
-      const response = await call(t, "POST", "/api/organizations/", {
-        auth: impostor.auth,
-        json: { name },
-      });
+      const response = await responseOf(
+        client(t, impostor.auth).api.organizations.index.$post({ json: { name } }),
+      );
       expect(response.status, JSON.stringify(name)).toBe(400);
       expect(response.body.name).toBeDefined();
     }
-    expect((await call(t, "GET", "/api/organizations/")).body.length).toBe(before);
+    expect((await responseOf(client(t).api.organizations.index.$get())).body.length).toBe(before);
   });
 
   it("refuses group names that are empty or duplicate once stored", async () => {
     const name = `Group ${crypto.randomUUID()}`;
-    const first = await call(t, "POST", "/api/groups/", {
-      auth: world.teacher.auth,
-      json: { name },
-    });
+    const first = await responseOf(
+      client(t, world.teacher.auth).api.groups.index.$post({ json: { name } }),
+    );
     expect(first.status).toBe(201);
     const responses = await Promise.all(
       ["\u0000", `${name}\u0000`, ` ${name} `].map((candidate) =>
-        call(t, "POST", "/api/groups/", { auth: world.teacher.auth, json: { name: candidate } }),
+        responseOf(
+          client(t, world.teacher.auth).api.groups.index.$post({ json: { name: candidate } }),
+        ),
       ),
     );
     expect(responses.map((response) => response.status)).toEqual([400, 400, 400]);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";
-import { client, read } from "./helpers/client";
+import { client, responseOf } from "./helpers/client";
 import { createWorld, registerUser, signIn, uniqueEmail, type World } from "./helpers/fixtures";
 import { describeRoleMatrix } from "./helpers/role-matrix";
 
@@ -28,7 +28,7 @@ const userKeys = ["email", "first_name", "id", "is_teacher", "last_name", "organ
 describe("registration", () => {
   it("creates a student without organization and never returns the password", async () => {
     const input = validRegistration();
-    const response = await read(client(t).api.users.index.$post({ json: input }));
+    const response = await responseOf(client(t).api.users.index.$post({ json: input }));
     expect(response.status).toBe(201);
     expect(Object.keys(response.body).sort()).toEqual(userKeys);
     expect(response.body).toMatchObject({
@@ -44,7 +44,7 @@ describe("registration", () => {
   });
 
   it("lets a student join an organization at once", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t).api.users.index.$post({
         json: { ...validRegistration(), organization_id: world.orgA.id },
       }),
@@ -55,11 +55,11 @@ describe("registration", () => {
 
   it("stores the email trimmed and refuses it again in another case", async () => {
     const email = uniqueEmail();
-    const first = await read(
+    const first = await responseOf(
       client(t).api.users.index.$post({ json: { ...validRegistration(), email: `  ${email} ` } }),
     );
     expect(first.body.email).toBe(email);
-    const again = await read(
+    const again = await responseOf(
       client(t).api.users.index.$post({
         json: { ...validRegistration(), email: email.toUpperCase() },
       }),
@@ -73,7 +73,7 @@ describe("registration", () => {
     ["1234567890", "This password is entirely numeric."],
     ["x".repeat(257), "Ensure this field has no more than 256 characters."],
   ])("refuses the password %#", async (password, message) => {
-    const response = await read(
+    const response = await responseOf(
       client(t).api.users.index.$post({ json: { ...validRegistration(), password } }),
     );
     expect(response.status).toBe(400);
@@ -82,14 +82,14 @@ describe("registration", () => {
 
   it("refuses a password equal to the email", async () => {
     const input = validRegistration();
-    const response = await read(
+    const response = await responseOf(
       client(t).api.users.index.$post({ json: { ...input, password: input.email } }),
     );
     expect(response.body).toEqual({ password: ["The password is too similar to the email."] });
   });
 
   it("reports every invalid field at once in DRF's shape", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t).api.users.index.$post({
         json: {
           email: "not-an-email",
@@ -123,19 +123,19 @@ describe("registration", () => {
 
   it("refuses an unknown organization and creates nothing", async () => {
     const input = { ...validRegistration(), organization_id: 987_654 };
-    const response = await read(client(t).api.users.index.$post({ json: input }));
+    const response = await responseOf(client(t).api.users.index.$post({ json: input }));
     expect(response.status).toBe(400);
     expect(response.body).toEqual({
       organization_id: ['Invalid pk "987654" - object does not exist.'],
     });
-    const retry = await read(
+    const retry = await responseOf(
       client(t).api.users.index.$post({ json: { ...input, organization_id: null } }),
     );
     expect(retry.status).toBe(201);
   });
 
   it("refuses a teacher who asks to join an organization", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t).api.users.index.$post({
         json: { ...validRegistration(), is_teacher: true, organization_id: world.orgA.id },
       }),
@@ -175,7 +175,9 @@ describe("registration", () => {
 
 describe("listing and reading users", () => {
   it("lists the members of the caller's organization, ordered by id", async () => {
-    const response = await read(client(t, world.student.auth).api.users.index.$get({ query: {} }));
+    const response = await responseOf(
+      client(t, world.student.auth).api.users.index.$get({ query: {} }),
+    );
     expect(response.status).toBe(200);
     const ids = response.body.map((user: { id: number }) => user.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
@@ -190,12 +192,14 @@ describe("listing and reading users", () => {
   });
 
   it("shows a user without organization only themself", async () => {
-    const response = await read(client(t, world.noOrg.auth).api.users.index.$get({ query: {} }));
+    const response = await responseOf(
+      client(t, world.noOrg.auth).api.users.index.$get({ query: {} }),
+    );
     expect(response.body.map((user: { id: number }) => user.id)).toEqual([world.noOrg.id]);
   });
 
   it("hides users of another organization as not found", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t, world.teacher.auth).api.users[":id"].index.$get({
         param: { id: String(world.otherStudent.id) },
       }),
@@ -205,7 +209,7 @@ describe("listing and reading users", () => {
   });
 
   it("answers 404 for an id that is not a number", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t, world.teacher.auth).api.users[":id"].index.$get({ param: { id: "abc" } }),
     );
     expect(response.status).toBe(404);
@@ -225,7 +229,7 @@ describeRoleMatrix("GET /api/users/", {
 describe("the current user", () => {
   it("reads, then replaces with PUT (password optional)", async () => {
     const member = await registerUser(t, { organization_id: world.orgA.id });
-    const put = await read(
+    const put = await responseOf(
       client(t, member.auth).api.users.me.$put({
         json: {
           email: member.email,
@@ -241,7 +245,7 @@ describe("the current user", () => {
       last_name: "Ivanov",
       photo: "https://example.com/a.png",
     });
-    expect((await read(client(t, member.auth).api.users.me.$get())).body).toEqual(put.body);
+    expect((await responseOf(client(t, member.auth).api.users.me.$get())).body).toEqual(put.body);
   });
 
   it("requires email and names on PUT", async () => {
@@ -272,17 +276,17 @@ describe("the current user", () => {
 
   it("changes the password: old tokens stop working, the new password signs in", async () => {
     const member = await registerUser(t);
-    const changed = await read(
+    const changed = await responseOf(
       client(t, member.auth).api.users.me.$patch({ json: { password: "another good one" } }),
     );
     expect(changed.status).toBe(200);
-    expect((await read(client(t, member.auth).api.users.me.$get())).status).toBe(401);
+    expect((await responseOf(client(t, member.auth).api.users.me.$get())).status).toBe(401);
     const again = await signIn(t, member.id, member.email, "another good one");
-    expect((await read(client(t, again.auth).api.users.me.$get())).status).toBe(200);
+    expect((await responseOf(client(t, again.auth).api.users.me.$get())).status).toBe(200);
   });
 
   it("refuses an email that another user has", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t, world.student.auth).api.users.me.$patch({
         json: { email: world.teacher.email.toUpperCase() },
       }),
@@ -292,24 +296,24 @@ describe("the current user", () => {
   });
 
   it("does not let a student make themself a teacher", async () => {
-    const viaMe = await read(
+    const viaMe = await responseOf(
       client(t, world.student.auth).api.users.me.$patch({ json: { is_teacher: true } }),
     );
     expect(viaMe.status).toBe(400);
     expect(viaMe.body).toEqual({ is_teacher: ["You can't change your role."] });
-    const viaId = await read(
+    const viaId = await responseOf(
       client(t, world.student.auth).api.users[":id"].index.$patch({
         param: { id: String(world.student.id) },
         json: { is_teacher: true },
       }),
     );
     expect(viaId.status).toBe(403);
-    const after = await read(client(t, world.student.auth).api.users.me.$get());
+    const after = await responseOf(client(t, world.student.auth).api.users.me.$get());
     expect(after.body.is_teacher).toBe(false);
   });
 
   it("accepts the same is_teacher value", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t, world.student.auth).api.users.me.$patch({ json: { is_teacher: false } }),
     );
     expect(response.status).toBe(200);
@@ -317,21 +321,21 @@ describe("the current user", () => {
 
   it("lets a student without organization join one, once", async () => {
     const member = await registerUser(t);
-    const joined = await read(
+    const joined = await responseOf(
       client(t, member.auth).api.users.me.$patch({ json: { organization_id: world.orgA.id } }),
     );
     expect(joined.status).toBe(200);
     expect(joined.body.organization?.id).toBe(world.orgA.id);
-    const same = await read(
+    const same = await responseOf(
       client(t, member.auth).api.users.me.$patch({ json: { organization_id: world.orgA.id } }),
     );
     expect(same.status).toBe(200);
-    const moved = await read(
+    const moved = await responseOf(
       client(t, member.auth).api.users.me.$patch({ json: { organization_id: world.orgB.id } }),
     );
     expect(moved.status).toBe(400);
     expect(moved.body).toEqual({ organization_id: ["You can't change your organization."] });
-    const left = await read(
+    const left = await responseOf(
       client(t, member.auth).api.users.me.$patch({ json: { organization_id: null } }),
     );
     expect(left.status).toBe(400);
@@ -339,7 +343,7 @@ describe("the current user", () => {
 
   it("does not let a teacher join an existing organization by id", async () => {
     const teacher = await registerUser(t, { is_teacher: true });
-    const response = await read(
+    const response = await responseOf(
       client(t, teacher.auth).api.users.me.$patch({ json: { organization_id: world.orgA.id } }),
     );
     expect(response.status).toBe(400);
@@ -348,20 +352,22 @@ describe("the current user", () => {
 
   it("leaves everything unchanged when one field of the update is refused", async () => {
     const member = await registerUser(t);
-    const response = await read(
+    const response = await responseOf(
       client(t, member.auth).api.users.me.$patch({
         json: { first_name: "Changed", organization_id: 424_242 },
       }),
     );
     expect(response.status).toBe(400);
-    expect((await read(client(t, member.auth).api.users.me.$get())).body.first_name).toBe("Test");
+    expect((await responseOf(client(t, member.auth).api.users.me.$get())).body.first_name).toBe(
+      "Test",
+    );
   });
 });
 
 describe("promotion by the organization's owner", () => {
   it("promotes and demotes a member", async () => {
     const member = await registerUser(t, { organization_id: world.orgA.id });
-    const promoted = await read(
+    const promoted = await responseOf(
       client(t, world.teacher.auth).api.users[":id"].index.$patch({
         param: { id: String(member.id) },
         json: { is_teacher: true },
@@ -377,7 +383,7 @@ describe("promotion by the organization's owner", () => {
   });
 
   it("refuses a teacher who is not the owner", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t, world.colleague.auth).api.users[":id"].index.$patch({
         param: { id: String(world.student.id) },
         json: { is_teacher: true },
@@ -387,7 +393,7 @@ describe("promotion by the organization's owner", () => {
   });
 
   it("does not let the owner demote themself", async () => {
-    const response = await read(
+    const response = await responseOf(
       client(t, world.teacher.auth).api.users[":id"].index.$patch({
         param: { id: String(world.teacher.id) },
         json: { is_teacher: false },
@@ -400,7 +406,7 @@ describe("promotion by the organization's owner", () => {
 describeRoleMatrix("PATCH /api/users/{id}/ promoting a student of organization A", {
   arrange: async (t) =>
     registerUser(t, {
-      organization_id: (await read(client(t).api.organizations.index.$get())).body[0]?.id,
+      organization_id: (await responseOf(client(t).api.organizations.index.$get())).body[0]?.id,
     }),
   request: (member) => ({
     method: "PATCH",

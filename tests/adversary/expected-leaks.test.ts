@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
 import { createTestApp, type TestApp } from "../helpers/app";
+import { client, responseOf } from "../helpers/client";
 import {
   createOpenTest,
   createOrganization,
@@ -142,11 +143,13 @@ describe("expected values kept out of the student's process, whatever the shape 
       },
     });
     expect(submitted.status).toBe(201);
-    const graded = await call(t, "GET", `/api/completions/${submitted.body.id}/with_correctness/`, {
-      auth: teacher.auth,
-    });
+    const graded = await responseOf(
+      client(t, teacher.auth).api.completions[":id"].with_correctness.index.$get({
+        param: { id: String(submitted.body.id) },
+      }),
+    );
     expect(graded.body.status).toBe("graded");
-    return graded.body.answers[0].points as number;
+    return graded.body.answers[0]?.points as number;
   }
 
   it.each(shapes.map((shape, index) => [shape.name, index] as const))(

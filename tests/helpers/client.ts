@@ -33,7 +33,7 @@ type SuccessBody<R> =
  * Reads a typed client's response like `call` does: status, headers, text, and the JSON body
  * (typed as the route's successful answer; error bodies are read through `toEqual` or `text`).
  */
-export async function read<R extends ClientResponse<unknown>>(
+export async function responseOf<R extends ClientResponse<unknown>>(
   pending: Promise<R>,
 ): Promise<ApiResponse<SuccessBody<R>>> {
   const response = await pending;
@@ -46,3 +46,7 @@ export async function read<R extends ClientResponse<unknown>>(
     text,
   };
 }
+
+/** An error body in the contract's shapes: `detail`, a token error's `code`, or field → messages. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read error bodies field by field, as `call` does
+export type ErrorBody = Record<string, any>;

@@ -1,7 +1,7 @@
 import type { InferRequestType } from "hono/client";
 import { expect } from "vitest";
 import type { ApiTarget, Credentials } from "./api";
-import { type ApiClient, client, read } from "./client";
+import { type ApiClient, client, responseOf } from "./client";
 
 export interface TestUser {
   id: number;
@@ -30,7 +30,7 @@ export interface RegisterInput {
 export async function registerUser(t: ApiTarget, input: RegisterInput = {}): Promise<TestUser> {
   const email = input.email ?? uniqueEmail(input.is_teacher ? "teacher" : "student");
   const password = input.password ?? "correct horse battery";
-  const registered = await read(
+  const registered = await responseOf(
     client(t).api.users.index.$post({
       json: { first_name: "Test", last_name: "User", ...input, email, password },
     }),
@@ -45,7 +45,7 @@ export async function signIn(
   email: string,
   password: string,
 ): Promise<TestUser> {
-  const tokens = await read(
+  const tokens = await responseOf(
     client(t).api.users.token.obtain.index.$post({ json: { email, password } }),
   );
   expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
@@ -64,7 +64,7 @@ export async function createOrganization(
   owner: TestUser,
   name = `Org ${uniqueSuffix()}`,
 ) {
-  const created = await read(
+  const created = await responseOf(
     client(t, owner.auth).api.organizations.index.$post({ json: { name } }),
   );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -72,7 +72,7 @@ export async function createOrganization(
 }
 
 export async function promote(t: ApiTarget, owner: TestUser, member: TestUser) {
-  const promoted = await read(
+  const promoted = await responseOf(
     client(t, owner.auth).api.users[":id"].index.$patch({
       param: { id: String(member.id) },
       json: { is_teacher: true },
@@ -108,10 +108,10 @@ export async function createGroup(
   name = `Group ${uniqueSuffix()}`,
 ) {
   const groups = client(t, teacher.auth).api.groups;
-  const created = await read(groups.index.$post({ json: { name } }));
+  const created = await responseOf(groups.index.$post({ json: { name } }));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   for (const member of members) {
-    const added = await read(
+    const added = await responseOf(
       groups[":id"].add_user.index.$post({
         param: { id: String(created.body.id) },
         json: { user: member.id },
@@ -182,7 +182,7 @@ export async function createTest(
   teacher: TestUser,
   questions: unknown[] = sampleQuestions(),
 ) {
-  const created = await read(
+  const created = await responseOf(
     client(t, teacher.auth).api.tests.index.$post({
       // Tests build questions of their own shapes; the API validates them, and this expects 201.
       json: { name: `Test ${++sequence}`, questions: questions as QuestionInput[] },
@@ -201,7 +201,7 @@ export async function createOpenTest(
 ) {
   const test = await createTest(t, teacher, questions);
   const group = await createGroup(t, teacher, students);
-  const allowed = await read(
+  const allowed = await responseOf(
     client(t, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
       param: { id: String(test.id) },
       json: { group: group.id },

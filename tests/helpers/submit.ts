@@ -1,7 +1,7 @@
 import type { InferRequestType } from "hono/client";
 import { expect } from "vitest";
 import type { ApiTarget } from "./api";
-import { type ApiClient, client, read } from "./client";
+import { type ApiClient, client, responseOf } from "./client";
 import type { TestUser } from "./fixtures";
 
 export interface CreatedTest {
@@ -20,7 +20,7 @@ export async function teacherViewOf(
   teacher: TestUser,
   testId: number,
 ): Promise<CreatedTest> {
-  const response = await read(
+  const response = await responseOf(
     client(t, teacher.auth).api.tests[":id"].index.$get({ param: { id: String(testId) } }),
   );
   expect(response.status).toBe(200);
@@ -80,5 +80,5 @@ export async function submit(
 ) {
   // Tests send malformed answers through here too: the API's own validation is what they test.
   const json = { test: publicUuid, answers: answers as AnswerInput[] };
-  return read(client(t, student.auth).api.completions.index.$post({ json }));
+  return responseOf(client(t, student.auth).api.completions.index.$post({ json }));
 }

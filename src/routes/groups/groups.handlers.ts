@@ -11,7 +11,7 @@ import type { UserRow } from "../../db/queries/users";
 import { groupMembers, groups, users } from "../../db/schema";
 import { isTeacherInOrganization } from "../../domain/access";
 import { currentUser } from "../../http/authentication";
-import type { AppEnv } from "../../http/context";
+import type { AppContext, AppEnv } from "../../http/context";
 import { notFound, permissionDenied, validationError } from "../../http/errors";
 import { message } from "../../i18n/messages";
 import type * as routes from "./groups.routes";
@@ -96,31 +96,35 @@ async function memberOfOrganization(db: Queryable, organizationId: number, userI
 }
 
 /** Adds a member to a group or removes one; adding twice or removing a non-member changes nothing. */
-function changeMembership(join: boolean): RouteHandler<typeof routes.addUser, AppEnv> {
-  return async (c) => {
-    const caller = currentUser(c);
-    const { id } = c.req.valid("param");
-    const { user: userId } = c.req.valid("json");
-    const group = await c.var.deps.store.transaction(async (tx) => {
-      const target = await groupToManage(tx, caller, id);
-      const member = await memberOfOrganization(tx, target.organizationId, userId);
-      const membership = and(
-        eq(groupMembers.groupId, target.id),
-        eq(groupMembers.userId, member.id),
-      );
-      if (join) {
-        await tx
-          .insert(groupMembers)
-          .values({ groupId: target.id, userId: member.id })
-          .onConflictDoNothing();
-      } else {
-        await tx.delete(groupMembers).where(membership);
-      }
-      return loadGroupOutput(tx, target.organizationId, target.id);
-    });
-    return c.json(group, 200);
-  };
+async function changeMembership(
+  c: AppContext,
+  target: { id: number; userId: number },
+  join: boolean,
+) {
+  const caller = currentUser(c);
+  return c.var.deps.store.transaction(async (tx) => {
+    const group = await groupToManage(tx, caller, target.id);
+    const member = await memberOfOrganization(tx, group.organizationId, target.userId);
+    const membership = and(eq(groupMembers.groupId, group.id), eq(groupMembers.userId, member.id));
+    if (join) {
+      await tx
+        .insert(groupMembers)
+        .values({ groupId: group.id, userId: member.id })
+        .onConflictDoNothing();
+    } else {
+      await tx.delete(groupMembers).where(membership);
+    }
+    return loadGroupOutput(tx, group.organizationId, group.id);
+  });
 }
 
-export const addUser = changeMembership(true);
-export const removeUser = changeMembership(false);
+// Two handlers, each typed with its own route, so that the app's type keeps both routes.
+export const addUser: RouteHandler<typeof routes.addUser, AppEnv> = async (c) => {
+  const target = { id: c.req.valid("param").id, userId: c.req.valid("json").user };
+  return c.json(await changeMembership(c, target, true), 200);
+};
+
+export const removeUser: RouteHandler<typeof routes.removeUser, AppEnv> = async (c) => {
+  const target = { id: c.req.valid("param").id, userId: c.req.valid("json").user };
+  return c.json(await changeMembership(c, target, false), 200);
+};

@@ -194,36 +194,43 @@ export const deleteTest: RouteHandler<typeof routes.deleteTest, AppEnv> = async 
   return c.body(null, 204);
 };
 
-/** Opens or closes a test to a group of its own organization. */
-function changeGroupAccess(open: boolean): RouteHandler<typeof routes.allowForGroup, AppEnv> {
-  return async (c) => {
-    const caller = currentUser(c);
-    const { id } = c.req.valid("param");
-    const { group: groupId } = c.req.valid("json");
-    const test = await c.var.deps.store.transaction(async (tx) => {
-      const own = await ownTest(tx, caller, id);
-      const group = await findGroupInOrganization(tx, own.organizationId, groupId);
-      if (!group)
-        throw validationError("group", message("pk_does_not_exist", { pk: String(groupId) }));
-      await bumpRevision(tx, own.id);
-      if (open) {
-        await tx
-          .insert(testGroups)
-          .values({ testId: own.id, groupId: group.id })
-          .onConflictDoNothing();
-      } else {
-        await tx
-          .delete(testGroups)
-          .where(and(eq(testGroups.testId, own.id), eq(testGroups.groupId, group.id)));
-      }
-      return teacherView(tx, own);
-    });
-    return c.json(test, 200);
-  };
+/** Opens or closes a test to a group of its own organization; answers the teacher's view. */
+async function changeGroupAccess(
+  c: AppContext,
+  target: { id: number; groupId: number },
+  open: boolean,
+) {
+  const caller = currentUser(c);
+  return c.var.deps.store.transaction(async (tx) => {
+    const own = await ownTest(tx, caller, target.id);
+    const group = await findGroupInOrganization(tx, own.organizationId, target.groupId);
+    if (!group)
+      throw validationError("group", message("pk_does_not_exist", { pk: String(target.groupId) }));
+    await bumpRevision(tx, own.id);
+    if (open) {
+      await tx
+        .insert(testGroups)
+        .values({ testId: own.id, groupId: group.id })
+        .onConflictDoNothing();
+    } else {
+      await tx
+        .delete(testGroups)
+        .where(and(eq(testGroups.testId, own.id), eq(testGroups.groupId, group.id)));
+    }
+    return teacherView(tx, own);
+  });
 }
 
-export const allowForGroup = changeGroupAccess(true);
-export const disallowForGroup = changeGroupAccess(false);
+// Two handlers, each typed with its own route, so that the app's type keeps both routes.
+export const allowForGroup: RouteHandler<typeof routes.allowForGroup, AppEnv> = async (c) => {
+  const target = { id: c.req.valid("param").id, groupId: c.req.valid("json").group };
+  return c.json(await changeGroupAccess(c, target, true), 200);
+};
+
+export const disallowForGroup: RouteHandler<typeof routes.disallowForGroup, AppEnv> = async (c) => {
+  const target = { id: c.req.valid("param").id, groupId: c.req.valid("json").group };
+  return c.json(await changeGroupAccess(c, target, false), 200);
+};
 
 export const regenerateUuid: RouteHandler<typeof routes.regenerateUuid, AppEnv> = async (c) => {
   const caller = currentUser(c);
