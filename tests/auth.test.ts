@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: a body the schema refuses
+// (an empty sign-in), a form-encoded body, and a refresh token the response type leaves optional.
 import { sign } from "hono/jwt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Credentials, call } from "./helpers/api";

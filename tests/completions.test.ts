@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: a path spelled without
+// its trailing slash (the contract accepts both).
 import { count } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answers, completions } from "../src/db/schema";
@@ -95,11 +97,10 @@ describe("submitting a completion", () => {
     expect(response.body.answers[codeIndex]?.body).toEqual({
       code: "def add(a, b):\n    return a + b\n",
     });
-    const teacherView = await call(
-      t,
-      "GET",
-      `/api/completions/${response.body.id}/with_correctness/`,
-      { auth: world.teacher.auth },
+    const teacherView = await responseOf(
+      client(t, world.teacher.auth).api.completions[":id"].with_correctness.index.$get({
+        param: { id: String(response.body.id) },
+      }),
     );
     expect(teacherView.body.answers[codeIndex]).toMatchObject({
       points: 0,

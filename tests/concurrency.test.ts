@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: question lists built as
+// plain data, whose `type` the types read as any string.
 import { count, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { completions, gradingJobs, questions, tests, users } from "../src/db/schema";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: the role matrix's
+// requests, sent by method and path, and download links carrying `?token=`.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testGroups, tests } from "../src/db/schema";

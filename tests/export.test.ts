@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: a test built from another
+// test's questions, whose `type` the types read as any string.
 import { serve } from "@hono/node-server";
 import { sql } from "drizzle-orm";
 import ExcelJS from "exceljs";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: the OpenAPI document (not
+// in the app's type) and the fuzzer's generated requests, sent by method and path.
 /**
  * Property-based fuzzing of every documented operation: random and mutated bodies, path
  * parameters, content types and credentials, as anonymous, student and teacher callers.

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: bodies the schema refuses
+// (unknown fields, a member id that is not a number) and form-encoded bodies.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";

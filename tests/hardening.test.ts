@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: submissions of arbitrary
+// bodies with extra headers, and a path outside the schema.
 import { count } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { completions } from "../src/db/schema";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: paths with the trailing
+// slash toggled and a method the probes don't answer (405).
 import { afterEach, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../src/logger";
 import { call } from "./helpers/api";

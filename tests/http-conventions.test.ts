@@ -1,3 +1,6 @@
+// Requests go through the typed client (`client`), except through `call`: paths outside the schema,
+// methods a path doesn't answer (405), bodies without or with the wrong Content-Type (415), raw,
+// form-encoded and multipart bodies.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../src/logger";
 import { call } from "./helpers/api";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: following a `Link`
+// header's path and query as given.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeArgon2Hasher } from "../src/auth/node-argon2";
 import { openNodeDatabase } from "../src/db/node-database";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: the Swagger UI page and
+// its assets (not in the app's type).
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: the OpenAPI document and
+// Swagger UI pages and assets (not in the app's type).
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers/api";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: a form-encoded body and a
+// body the schema refuses (no name).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";

@@ -1,3 +1,6 @@
+// Requests go through the typed client (`client`), except through `call`: each list's path with
+// `?limit=&after=` spelled as a client would (invalid values included) and `Link` headers followed
+// as given.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, type Credentials, call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: a path outside the
+// schema, a method a path doesn't answer (405), a text/plain body (415) and the Swagger UI page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./helpers/api";
 import { createTestApp, type TestApp } from "./helpers/app";

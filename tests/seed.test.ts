@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: sign-ins with emails the
+// types read as possibly undefined.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,3 +1,6 @@
+// Requests go through the typed client (`client`), except through `call`: query strings spelled as
+// a client would (`?attempts=`, `?token=`, invalid values included), paths with the trailing slash
+// toggled, and question or answer lists built as plain data.
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertCompletion } from "../src/db/queries/completions";

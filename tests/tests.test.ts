@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: bodies the schema refuses
+// (questions missing fields, or not a list) and a form-encoded body.
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completions, questions, tests, variants } from "../src/db/schema";

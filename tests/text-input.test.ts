@@ -1,3 +1,6 @@
+// Requests go through the typed client (`client`), except through `call`: each text field's
+// request, sent by method and path with every refused character, a form-encoded body, and the
+// OpenAPI document.
 import { count } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groups, organizations, tests, users } from "../src/db/schema";

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: an answer whose question
+// id the types read as possibly undefined.
 /**
  * Adversary: expected values that reach the student's process.
  *

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: answers whose question id
+// the types read as possibly undefined.
 /**
  * JavaScript answers that try to earn points they didn't, through the API, on both backends: each
  * earns 0 while the correct answer earns full points, and a student's function hunting for the
@@ -6,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
 import { createTestApp, type TestApp } from "../helpers/app";
+import { client, responseOf } from "../helpers/client";
 import {
   createOpenTest,
   createOrganization,
@@ -175,9 +178,11 @@ const hunter = [
 ].join("\n");
 
 async function gradedAnswer(t: TestApp, teacher: TestUser, completionId: number) {
-  const detail = await call(t, "GET", `/api/completions/${completionId}/with_correctness/`, {
-    auth: teacher.auth,
-  });
+  const detail = await responseOf(
+    client(t, teacher.auth).api.completions[":id"].with_correctness.index.$get({
+      param: { id: String(completionId) },
+    }),
+  );
   expect(detail.status).toBe(200);
   expect(detail.body.status).toBe("graded");
   return detail.body as {

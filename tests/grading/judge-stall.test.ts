@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: answers whose question
+// ids the types read as possibly undefined.
 /**
  * What a sandboxed run writes on its result channel never stalls the API. The channel (fd 3, up to
  * 1 MiB) is written by the answer's code, or by the tests' own code in the teacher-only run: every
@@ -14,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../bench/server-process";
 import { call } from "../helpers/api";
 import type { TestApp } from "../helpers/app";
+import { client, responseOf } from "../helpers/client";
 import {
   createOpenTest,
   createOrganization,
@@ -150,13 +153,10 @@ describe("hostile channel output, read while the API serves", () => {
     // uses `os`, so the plan is read and the answer judged like any other). The others are read in
     // linear time: none needed the judge thread's time budget.
     expect(completion.score).toBe(10);
-    const detail = await call(
-      remote,
-      "GET",
-      `/api/completions/${submitted.body.id}/with_correctness/`,
-      {
-        auth: teacher.auth,
-      },
+    const detail = await responseOf(
+      client(remote, teacher.auth).api.completions[":id"].with_correctness.index.$get({
+        param: { id: String(submitted.body.id) },
+      }),
     );
     const errors = (detail.body.answers as { body: { runtime_errors: string | null } }[]).map(
       (answer) => answer.body.runtime_errors ?? "",

@@ -1,3 +1,5 @@
+// Requests go through the typed client (`client`), except through `call`: answers whose question id
+// the types read as possibly undefined.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,6 +9,7 @@ import { type Client, createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
 import type { TestApp } from "../helpers/app";
+import { client, responseOf } from "../helpers/client";
 import { createGroup, createOrganization, registerUser } from "../helpers/fixtures";
 
 const runnerToken = "runner-token-for-the-process-test-42";
@@ -95,25 +98,33 @@ describe("remote runner processes", () => {
     const organization = await createOrganization(remote, teacher);
     const student = await registerUser(remote, { organization_id: organization.id });
     const group = await createGroup(remote, teacher, [student]);
-    const created = await call(remote, "POST", "/api/tests/", {
-      auth: teacher.auth,
-      json: {
-        name: "Slow",
-        questions: [
-          { text: "add", type: "code", points: 5, body: { testing_code: "assert add(2, 3) == 5" } },
-        ],
-      },
-    });
-    await call(remote, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
-      auth: teacher.auth,
-      json: { group: group.id },
-    });
+    const created = await responseOf(
+      client(remote, teacher.auth).api.tests.index.$post({
+        json: {
+          name: "Slow",
+          questions: [
+            {
+              text: "add",
+              type: "code",
+              points: 5,
+              body: { testing_code: "assert add(2, 3) == 5" },
+            },
+          ],
+        },
+      }),
+    );
+    await responseOf(
+      client(remote, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+        param: { id: String(created.body.id) },
+        json: { group: group.id },
+      }),
+    );
     const slowButRight = "import time\ntime.sleep(1.5)\ndef add(a, b):\n    return a + b\n";
     const submitted = await call(remote, "POST", "/api/completions/", {
       auth: student.auth,
       json: {
         test: created.body.public_uuid,
-        answers: [{ question: created.body.questions[0].id, body: { code: slowButRight } }],
+        answers: [{ question: created.body.questions[0]?.id, body: { code: slowButRight } }],
       },
     });
     expect(submitted.body.status).toBe("grading");
@@ -129,9 +140,11 @@ describe("remote runner processes", () => {
 
     await startRunner();
     const graded = await until(async () => {
-      const response = await call(remote, "GET", `/api/completions/${submitted.body.id}/`, {
-        auth: student.auth,
-      });
+      const response = await responseOf(
+        client(remote, student.auth).api.completions[":id"].index.$get({
+          param: { id: String(submitted.body.id) },
+        }),
+      );
       return response.body.status === "graded" ? response.body : undefined;
     }, 30_000);
     expect(graded.score).toBe(5);
@@ -144,31 +157,34 @@ describe("remote runner processes", () => {
     const organization = await createOrganization(remote, teacher);
     const student = await registerUser(remote, { organization_id: organization.id });
     const group = await createGroup(remote, teacher, [student]);
-    const created = await call(remote, "POST", "/api/tests/", {
-      auth: teacher.auth,
-      json: {
-        name: "JavaScript",
-        questions: [
-          {
-            text: "add",
-            type: "code",
-            points: 5,
-            body: { language: "javascript", testing_code: "assert.strictEqual(add(2, 3), 5);" },
-          },
-        ],
-      },
-    });
-    await call(remote, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
-      auth: teacher.auth,
-      json: { group: group.id },
-    });
+    const created = await responseOf(
+      client(remote, teacher.auth).api.tests.index.$post({
+        json: {
+          name: "JavaScript",
+          questions: [
+            {
+              text: "add",
+              type: "code",
+              points: 5,
+              body: { language: "javascript", testing_code: "assert.strictEqual(add(2, 3), 5);" },
+            },
+          ],
+        },
+      }),
+    );
+    await responseOf(
+      client(remote, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+        param: { id: String(created.body.id) },
+        json: { group: group.id },
+      }),
+    );
     const submitted = await call(remote, "POST", "/api/completions/", {
       auth: student.auth,
       json: {
         test: created.body.public_uuid,
         answers: [
           {
-            question: created.body.questions[0].id,
+            question: created.body.questions[0]?.id,
             body: { code: "const add = (a, b) => a + b;" },
           },
         ],
@@ -176,9 +192,11 @@ describe("remote runner processes", () => {
     });
     await startRunner();
     const graded = await until(async () => {
-      const response = await call(remote, "GET", `/api/completions/${submitted.body.id}/`, {
-        auth: student.auth,
-      });
+      const response = await responseOf(
+        client(remote, student.auth).api.completions[":id"].index.$get({
+          param: { id: String(submitted.body.id) },
+        }),
+      );
       return response.body.status === "graded" ? response.body : undefined;
     }, 30_000);
     expect(graded.score).toBe(5);

@@ -1,5 +1,8 @@
+// Requests go through the typed client (`client`), except through `call`: a path outside the
+// schema.
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
+import { client, responseOf } from "../helpers/client";
 import {
   createGroup,
   createOrganization,
@@ -42,51 +45,54 @@ describe("the Worker build", () => {
     const organization = await createOrganization(worker, teacher);
     const student = await registerUser(worker, { organization_id: organization.id });
     const group = await createGroup(worker, teacher, [student]);
-    const created = await call(worker, "POST", "/api/tests/", {
-      auth: teacher.auth,
-      json: {
-        name: "Workers",
-        questions: [
-          {
-            text: "add",
-            type: "code",
-            points: 3,
-            body: { testing_code: "assert add(1, 2) == 3\nassert add(2, 2) == 4" },
-          },
-          {
-            text: "2 + 2",
-            type: "radio",
-            body: { variants: [{ text: "4", is_correct: true }, { text: "5" }] },
-          },
-        ],
-      },
-    });
+    const created = await responseOf(
+      client(worker, teacher.auth).api.tests.index.$post({
+        json: {
+          name: "Workers",
+          questions: [
+            {
+              text: "add",
+              type: "code",
+              points: 3,
+              body: { testing_code: "assert add(1, 2) == 3\nassert add(2, 2) == 4" },
+            },
+            {
+              text: "2 + 2",
+              type: "radio",
+              body: { variants: [{ text: "4", is_correct: true }, { text: "5" }] },
+            },
+          ],
+        },
+      }),
+    );
     expect(created.status).toBe(201);
-    await call(worker, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
-      auth: teacher.auth,
-      json: { group: group.id },
-    });
+    await responseOf(
+      client(worker, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+        param: { id: String(created.body.id) },
+        json: { group: group.id },
+      }),
+    );
     const [code, radio] = created.body.questions;
-    const submitted = await call(worker, "POST", "/api/completions/", {
-      auth: student.auth,
-      json: {
-        test: created.body.public_uuid,
-        answers: [
-          { question: code.id, body: { code: "def add(a, b):\n    return a + b\n" } },
-          { question: radio.id, body: { picked_variant: { id: radio.body.variants[0].id } } },
-        ],
-      },
-    });
+    const submitted = await responseOf(
+      client(worker, student.auth).api.completions.index.$post({
+        json: {
+          test: created.body.public_uuid,
+          answers: [
+            { question: code.id, body: { code: "def add(a, b):\n    return a + b\n" } },
+            { question: radio.id, body: { picked_variant: { id: radio.body.variants[0].id } } },
+          ],
+        },
+      }),
+    );
     expect(submitted.status).toBe(201);
     expect(submitted.body).toMatchObject({ status: "grading", score: 1 });
 
     await gradeOneJob();
 
-    const after = await call(
-      worker,
-      "GET",
-      `/api/completions/${submitted.body.id}/with_correctness/`,
-      { auth: teacher.auth },
+    const after = await responseOf(
+      client(worker, teacher.auth).api.completions[":id"].with_correctness.index.$get({
+        param: { id: String(submitted.body.id) },
+      }),
     );
     expect(after.body).toMatchObject({ status: "graded", score: 4 });
     expect(after.body.answers[0]).toMatchObject({
@@ -107,52 +113,55 @@ describe("the Worker build", () => {
     const organization = await createOrganization(worker, teacher);
     const student = await registerUser(worker, { organization_id: organization.id });
     const group = await createGroup(worker, teacher, [student]);
-    const created = await call(worker, "POST", "/api/tests/", {
-      auth: teacher.auth,
-      json: {
-        name: "Workers JavaScript",
-        questions: [
-          {
-            text: "add",
-            type: "code",
-            points: 4,
-            body: {
-              language: "javascript",
-              strict_score: false,
-              testing_code:
-                "assert.strictEqual(add(1, 2), 3);\nassert.deepStrictEqual([add(2, 2), add(0, 1)], [4, 1]);",
+    const created = await responseOf(
+      client(worker, teacher.auth).api.tests.index.$post({
+        json: {
+          name: "Workers JavaScript",
+          questions: [
+            {
+              text: "add",
+              type: "code",
+              points: 4,
+              body: {
+                language: "javascript",
+                strict_score: false,
+                testing_code:
+                  "assert.strictEqual(add(1, 2), 3);\nassert.deepStrictEqual([add(2, 2), add(0, 1)], [4, 1]);",
+              },
             },
-          },
-        ],
-      },
-    });
+          ],
+        },
+      }),
+    );
     expect(created.status).toBe(201);
     expect(created.body.questions[0].body.language).toBe("javascript");
-    await call(worker, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
-      auth: teacher.auth,
-      json: { group: group.id },
-    });
-    const submitted = await call(worker, "POST", "/api/completions/", {
-      auth: student.auth,
-      json: {
-        test: created.body.public_uuid,
-        answers: [
-          {
-            question: created.body.questions[0].id,
-            body: { code: "const add = (a, b) => (a === 1 ? a + b : a * b);" },
-          },
-        ],
-      },
-    });
+    await responseOf(
+      client(worker, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+        param: { id: String(created.body.id) },
+        json: { group: group.id },
+      }),
+    );
+    const submitted = await responseOf(
+      client(worker, student.auth).api.completions.index.$post({
+        json: {
+          test: created.body.public_uuid,
+          answers: [
+            {
+              question: created.body.questions[0].id,
+              body: { code: "const add = (a, b) => (a === 1 ? a + b : a * b);" },
+            },
+          ],
+        },
+      }),
+    );
     expect(submitted.body).toMatchObject({ status: "grading", score: 0 });
 
     await gradeOneJob();
 
-    const after = await call(
-      worker,
-      "GET",
-      `/api/completions/${submitted.body.id}/with_correctness/`,
-      { auth: teacher.auth },
+    const after = await responseOf(
+      client(worker, teacher.auth).api.completions[":id"].with_correctness.index.$get({
+        param: { id: String(submitted.body.id) },
+      }),
     );
     // a * b is right for add(2, 2) only: the first case passes, the second doesn't.
     expect(after.body).toMatchObject({ status: "graded", score: 2 });
@@ -165,7 +174,7 @@ describe("the Worker build", () => {
   it("signs in through the Worker with a password set through the Node build", async () => {
     const user = await registerUser(nodeApi);
     const viaWorker = await signIn(worker, user.id, user.email, user.password);
-    const me = await call(worker, "GET", "/api/users/me", { auth: viaWorker.auth });
+    const me = await responseOf(client(worker, viaWorker.auth).api.users.me.$get());
     expect(me.body.email).toBe(user.email);
   });
 
@@ -175,7 +184,7 @@ describe("the Worker build", () => {
       password: "пароль с юникодом ✓",
     });
     const viaNode = await signIn(nodeApi, user.id, user.email, user.password);
-    expect((await call(nodeApi, "GET", "/api/users/me", { auth: viaNode.auth })).body.id).toBe(
+    expect((await responseOf(client(nodeApi, viaNode.auth).api.users.me.$get())).body.id).toBe(
       user.id,
     );
   });
@@ -184,7 +193,9 @@ describe("the Worker build", () => {
     const missing = await call(worker, "GET", "/api/nothing/");
     expect(missing.status).toBe(404);
     expect(missing.headers.get("x-request-id")).toBeTruthy();
-    const invalid = await call(worker, "POST", "/api/users/", { json: { email: "x" } });
+    const invalid = await responseOf(
+      client(worker).api.users.index.$post({ json: { email: "x" } }),
+    );
     expect(invalid.status).toBe(400);
     expect(invalid.body.email).toEqual(["Enter a valid email address."]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call } from "../helpers/api";
+import { client, responseOf } from "../helpers/client";
 import { createOpenTest, createOrganization, registerUser } from "../helpers/fixtures";
 import { sampleAnswers, submit, teacherViewOf } from "../helpers/submit";
 import { worker } from "./worker-app";
@@ -11,16 +11,22 @@ describe("attempts on the Worker", () => {
     const organization = await createOrganization(worker, teacher);
     const student = await registerUser(worker, { organization_id: organization.id });
     const { test } = await createOpenTest(worker, teacher, [student]);
-    const patched = await call(worker, "PATCH", `/api/tests/${test.id}/`, {
-      auth: teacher.auth,
-      json: { time_limit: 300, max_attempts: 1 },
-    });
+    const patched = await responseOf(
+      client(worker, teacher.auth).api.tests[":id"].index.$patch({
+        param: { id: String(test.id) },
+        json: { time_limit: 300, max_attempts: 1 },
+      }),
+    );
     expect(patched.status).toBe(200);
     const view = await teacherViewOf(worker, teacher, test.id);
 
     const starts = await Promise.all(
       Array.from({ length: 20 }, () =>
-        call(worker, "POST", `/api/tests/p/${view.public_uuid}/start/`, { auth: student.auth }),
+        responseOf(
+          client(worker, student.auth).api.tests.p[":public_uuid"].start.index.$post({
+            param: { public_uuid: view.public_uuid },
+          }),
+        ),
       ),
     );
     expect(starts.filter((response) => response.status === 201)).toHaveLength(1);
@@ -36,9 +42,11 @@ describe("attempts on the Worker", () => {
     expect(stored[0]?.body).toMatchObject({ attempt: 1, late: false, score: 7 });
     expect(submissions.filter((response) => response.status === 403)).toHaveLength(19);
 
-    const again = await call(worker, "POST", `/api/tests/p/${view.public_uuid}/start/`, {
-      auth: student.auth,
-    });
+    const again = await responseOf(
+      client(worker, student.auth).api.tests.p[":public_uuid"].start.index.$post({
+        param: { public_uuid: view.public_uuid },
+      }),
+    );
     expect(again.status).toBe(403);
     expect(again.body).toEqual({ detail: "No attempts left." });
   });

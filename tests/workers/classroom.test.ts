@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call } from "../helpers/api";
+import { client, responseOf } from "../helpers/client";
 import {
   createOpenTest,
   createOrganization,
@@ -15,10 +15,16 @@ const classSize = 50;
 function classroomRound(test: CreatedTest, students: TestUser[]) {
   return Promise.all(
     students.flatMap((student) => [
-      call(worker, "GET", `/api/tests/p/${test.public_uuid}/`, { auth: student.auth }),
-      call(worker, "POST", "/api/users/token/obtain/", {
-        json: { email: student.email, password: student.password },
-      }),
+      responseOf(
+        client(worker, student.auth).api.tests.p[":public_uuid"].index.$get({
+          param: { public_uuid: test.public_uuid },
+        }),
+      ),
+      responseOf(
+        client(worker).api.users.token.obtain.index.$post({
+          json: { email: student.email, password: student.password },
+        }),
+      ),
       submit(worker, student, test.public_uuid, sampleAnswers(test, true)),
     ]),
   );
@@ -46,10 +52,10 @@ describe("a class on the Worker", () => {
         `round ${round}`,
       ).toEqual([]);
     }
-    expect((await call(worker, "GET", "/api/organizations/")).status).toBe(200);
-    const mine = await call(worker, "GET", "/api/users/me/completions/", {
-      auth: students[0]?.auth,
-    });
+    expect((await responseOf(client(worker).api.organizations.index.$get())).status).toBe(200);
+    const mine = await responseOf(
+      client(worker, students[0]?.auth).api.users.me.completions.index.$get({ query: {} }),
+    );
     expect(mine.body.map((completion: { status: string }) => completion.status)).toEqual([
       "grading",
       "grading",

@@ -1,3 +1,5 @@
+// Requests go straight to the Worker (`worker.app.request`), not through the typed client: the
+// Swagger UI page, its assets and the OpenAPI document (not in the app's type).
 import { describe, expect, it } from "vitest";
 import { worker } from "./worker-app";
 

@@ -1,3 +1,5 @@
+// The fixtures use the typed client; the xlsx download goes straight to the Worker
+// (`worker.app.request`), to be read as bytes as a browser would.
 import { env } from "cloudflare:test";
 import { createClient } from "@libsql/client/web";
 import { describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { GradingQueue } from "../../src/worker";
-import { call } from "../helpers/api";
+import { client, responseOf } from "../helpers/client";
 import { createGroup, createOrganization, registerUser, type TestUser } from "../helpers/fixtures";
 import { worker } from "./worker-app";
 
@@ -42,37 +42,46 @@ beforeAll(async () => {
   const organization = await createOrganization(worker, teacher);
   student = await registerUser(worker, { organization_id: organization.id });
   const group = await createGroup(worker, teacher, [student]);
-  const created = await call(worker, "POST", "/api/tests/", {
-    auth: teacher.auth,
-    json: {
-      name: "Queue",
-      questions: [
-        { text: "f", type: "code", points: 2, body: { testing_code: "assert f() == 1" } },
-      ],
-    },
-  });
+  const created = await responseOf(
+    client(worker, teacher.auth).api.tests.index.$post({
+      json: {
+        name: "Queue",
+        questions: [
+          { text: "f", type: "code", points: 2, body: { testing_code: "assert f() == 1" } },
+        ],
+      },
+    }),
+  );
   test = created.body;
-  await call(worker, "POST", `/api/tests/${test.id}/allow_for_group/`, {
-    auth: teacher.auth,
-    json: { group: group.id },
-  });
+  await responseOf(
+    client(worker, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+      param: { id: String(test.id) },
+      json: { group: group.id },
+    }),
+  );
 });
 
 async function submitAnswer(): Promise<number> {
-  const response = await call(worker, "POST", "/api/completions/", {
-    auth: student.auth,
-    json: {
-      test: test.public_uuid,
-      answers: [{ question: test.questions[0]?.id, body: { code: "def f():\n    return 1\n" } }],
-    },
-  });
+  const response = await responseOf(
+    client(worker, student.auth).api.completions.index.$post({
+      json: {
+        test: test.public_uuid,
+        answers: [{ question: test.questions[0]?.id, body: { code: "def f():\n    return 1\n" } }],
+      },
+    }),
+  );
   expect(response.body.status).toBe("grading");
   return response.body.id;
 }
 
 const completion = async (id: number) =>
-  (await call(worker, "GET", `/api/completions/${id}/with_correctness/`, { auth: teacher.auth }))
-    .body;
+  (
+    await responseOf(
+      client(worker, teacher.auth).api.completions[":id"].with_correctness.index.$get({
+        param: { id: String(id) },
+      }),
+    )
+  ).body;
 
 describe("the Durable Object grading queue", () => {
   it("re-queues a job whose lease ran out, at the alarm", async () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { call } from "../helpers/api";
+import { client, responseOf } from "../helpers/client";
 import { uniqueEmail } from "../helpers/fixtures";
 import { worker } from "./worker-app";
 
@@ -15,15 +15,15 @@ afterEach(async () => {
 
 describe("the Worker's health probes", () => {
   it("/healthz answers ok without credentials", async () => {
-    const response = await call(worker, "GET", "/healthz");
+    const response = await responseOf(client(worker).healthz.$get());
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ status: "ok" });
   });
 
   it("/readyz reads the database and the Durable Object queue; its runners are remote", async () => {
-    const response = await call(worker, "GET", "/readyz", {
-      headers: { authorization: "Bearer not-a-token" },
-    });
+    const response = await responseOf(
+      client(worker, undefined, { authorization: "Bearer not-a-token" }).readyz.$get(),
+    );
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       status: "ready",
@@ -35,7 +35,7 @@ describe("the Worker's health probes", () => {
   it("/readyz answers 503 naming the database while it is unreachable, and recovers", async () => {
     await databaseOutage(true);
     const probes = await Promise.all(
-      Array.from({ length: 20 }, () => call(worker, "GET", "/readyz")),
+      Array.from({ length: 20 }, () => responseOf(client(worker).readyz.$get())),
     );
     for (const probe of probes) {
       expect(probe.status).toBe(503);
@@ -45,10 +45,10 @@ describe("the Worker's health probes", () => {
         detail: "Not ready: the database can't be read.",
       });
     }
-    expect((await call(worker, "GET", "/healthz")).status).toBe(200);
+    expect((await responseOf(client(worker).healthz.$get())).status).toBe(200);
 
     await databaseOutage(false);
-    const ready = await call(worker, "GET", "/readyz");
+    const ready = await responseOf(client(worker).readyz.$get());
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: "ready", database: "ok" });
   });
@@ -58,9 +58,11 @@ describe("the Worker's health probes", () => {
     await databaseOutage(true);
     const attempts = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        call(worker, "POST", "/api/users/", {
-          json: { ...person, email: uniqueEmail(`outage-${i}`) },
-        }),
+        responseOf(
+          client(worker).api.users.index.$post({
+            json: { ...person, email: uniqueEmail(`outage-${i}`) },
+          }),
+        ),
       ),
     );
     for (const attempt of attempts) {
@@ -71,9 +73,11 @@ describe("the Worker's health probes", () => {
       });
     }
     await databaseOutage(false);
-    const after = await call(worker, "POST", "/api/users/", {
-      json: { ...person, email: uniqueEmail("after-outage") },
-    });
+    const after = await responseOf(
+      client(worker).api.users.index.$post({
+        json: { ...person, email: uniqueEmail("after-outage") },
+      }),
+    );
     expect(after.status).toBe(201);
   });
 });

@@ -1,6 +1,9 @@
+// Requests go through the typed client (`client`), except through `call`: a query string spelled as
+// a client would (`?attempts=`).
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
+import { client, responseOf } from "../helpers/client";
 import {
   createOpenTest,
   createOrganization,
@@ -37,15 +40,21 @@ beforeAll(async () => {
   const created = await createOpenTest(worker, teacher, [student]);
   test = await teacherViewOf(worker, teacher, created.test.id);
   // A class opens the test after its teacher made it: its questions are cached by then.
-  await call(worker, "GET", `/api/tests/p/${test.public_uuid}/`, { auth: student.auth });
+  await responseOf(
+    client(worker, student.auth).api.tests.p[":public_uuid"].index.$get({
+      param: { public_uuid: test.public_uuid },
+    }),
+  );
 });
 
 describe("round trips to the database per request", () => {
   it("token obtain: 1", async () => {
     const { count, trips } = await roundTripsOf(async () => {
-      const response = await call(worker, "POST", "/api/users/token/obtain/", {
-        json: { email: student.email, password: student.password },
-      });
+      const response = await responseOf(
+        client(worker).api.users.token.obtain.index.$post({
+          json: { email: student.email, password: student.password },
+        }),
+      );
       expect(response.status).toBe(200);
     });
     expect(count, trips).toBe(1);
@@ -53,7 +62,7 @@ describe("round trips to the database per request", () => {
 
   it("users/me: 1", async () => {
     const { count, trips } = await roundTripsOf(async () => {
-      const response = await call(worker, "GET", "/api/users/me", { auth: student.auth });
+      const response = await responseOf(client(worker, student.auth).api.users.me.$get());
       expect(response.status).toBe(200);
     });
     expect(count, trips).toBeLessThanOrEqual(1);
@@ -61,9 +70,11 @@ describe("round trips to the database per request", () => {
 
   it("opening a test by its link: at most 2", async () => {
     const { count, trips } = await roundTripsOf(async () => {
-      const response = await call(worker, "GET", `/api/tests/p/${test.public_uuid}/`, {
-        auth: student.auth,
-      });
+      const response = await responseOf(
+        client(worker, student.auth).api.tests.p[":public_uuid"].index.$get({
+          param: { public_uuid: test.public_uuid },
+        }),
+      );
       expect(response.status).toBe(200);
     });
     expect(count, trips).toBeLessThanOrEqual(2);
@@ -118,24 +129,30 @@ describe("round trips to the database per request", () => {
 
   it("a timed test: start at most 2, the test in the attempt's order at most 2, submitting it at most 2", async () => {
     const created = await createOpenTest(worker, teacher, [student]);
-    const settings = await call(worker, "PATCH", `/api/tests/${created.test.id}/`, {
-      auth: teacher.auth,
-      json: { time_limit: 600, max_attempts: 2, shuffle_questions: true, show_results: "points" },
-    });
+    const settings = await responseOf(
+      client(worker, teacher.auth).api.tests[":id"].index.$patch({
+        param: { id: String(created.test.id) },
+        json: { time_limit: 600, max_attempts: 2, shuffle_questions: true, show_results: "points" },
+      }),
+    );
     expect(settings.status).toBe(200);
     const timed = await teacherViewOf(worker, teacher, created.test.id);
     const started = await roundTripsOf(async () => {
-      const response = await call(worker, "POST", `/api/tests/p/${timed.public_uuid}/start/`, {
-        auth: student.auth,
-      });
+      const response = await responseOf(
+        client(worker, student.auth).api.tests.p[":public_uuid"].start.index.$post({
+          param: { public_uuid: timed.public_uuid },
+        }),
+      );
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({ attempt: 1, attempts_left: 1 });
     });
     expect(started.count, started.trips).toBeLessThanOrEqual(2);
     const opened = await roundTripsOf(async () => {
-      const response = await call(worker, "GET", `/api/tests/p/${timed.public_uuid}/`, {
-        auth: student.auth,
-      });
+      const response = await responseOf(
+        client(worker, student.auth).api.tests.p[":public_uuid"].index.$get({
+          param: { public_uuid: timed.public_uuid },
+        }),
+      );
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ time_limit: 600, max_attempts: 2 });
     });

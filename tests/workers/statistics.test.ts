@@ -1,6 +1,9 @@
+// Requests go through the typed client (`client`), except through `call`: the same path sent to the
+// Worker and to the Node build.
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
+import { client, responseOf } from "../helpers/client";
 import { createGroup, createOrganization, registerUser } from "../helpers/fixtures";
 import { nodeApi, worker } from "./worker-app";
 
@@ -12,41 +15,45 @@ describe("statistics on the Worker build", () => {
       [0, 1, 2].map(() => registerUser(worker, { organization_id: organization.id })),
     );
     const group = await createGroup(worker, teacher, students);
-    const created = await call(worker, "POST", "/api/tests/", {
-      auth: teacher.auth,
-      json: {
-        name: "Workers <stats> & co",
-        questions: [
-          {
-            text: "2 + 2",
-            type: "radio",
-            points: 2,
-            body: { variants: [{ text: "4", is_correct: true }, { text: "5" }] },
-          },
-          { text: "Capital of France?", type: "text", body: { variants: [{ text: "Paris" }] } },
-        ],
-      },
-    });
-    expect(created.status).toBe(201);
-    await call(worker, "POST", `/api/tests/${created.body.id}/allow_for_group/`, {
-      auth: teacher.auth,
-      json: { group: group.id },
-    });
-    const [radio, text] = created.body.questions;
-    for (const [index, student] of students.entries()) {
-      const submitted = await call(worker, "POST", "/api/completions/", {
-        auth: student.auth,
+    const created = await responseOf(
+      client(worker, teacher.auth).api.tests.index.$post({
         json: {
-          test: created.body.public_uuid,
-          answers: [
+          name: "Workers <stats> & co",
+          questions: [
             {
-              question: radio.id,
-              body: { picked_variant: { id: radio.body.variants[index % 2].id } },
+              text: "2 + 2",
+              type: "radio",
+              points: 2,
+              body: { variants: [{ text: "4", is_correct: true }, { text: "5" }] },
             },
-            { question: text.id, body: { picked_variant: { text: index ? "paris" : "Rome" } } },
+            { text: "Capital of France?", type: "text", body: { variants: [{ text: "Paris" }] } },
           ],
         },
-      });
+      }),
+    );
+    expect(created.status).toBe(201);
+    await responseOf(
+      client(worker, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
+        param: { id: String(created.body.id) },
+        json: { group: group.id },
+      }),
+    );
+    const [radio, text] = created.body.questions;
+    for (const [index, student] of students.entries()) {
+      const submitted = await responseOf(
+        client(worker, student.auth).api.completions.index.$post({
+          json: {
+            test: created.body.public_uuid,
+            answers: [
+              {
+                question: radio.id,
+                body: { picked_variant: { id: radio.body.variants[index % 2].id } },
+              },
+              { question: text.id, body: { picked_variant: { text: index ? "paris" : "Rome" } } },
+            ],
+          },
+        }),
+      );
       expect(submitted.status).toBe(201);
     }
 

@@ -1,18 +1,19 @@
 import { env, SELF } from "cloudflare:test";
-import type { TestApp } from "../helpers/app";
+import { type ServedApi, servedApi } from "../helpers/api";
 
-/** The Worker, reached through SELF, in the shape the shared request helpers expect. */
-export const worker = {
-  app: { request: (path: string, init?: RequestInit) => SELF.fetch(`http://worker${path}`, init) },
-} as unknown as TestApp;
+/** The Worker, reached through SELF, as the shared request helpers and the typed client reach it. */
+export const worker: ServedApi = servedApi("http://worker", (input, init) =>
+  SELF.fetch(input, init),
+);
 
 /** The Node build of the API, started by the global setup on the same database. */
-export const nodeApi = {
-  app: {
-    request: (path: string, init?: RequestInit) =>
-      fetch(`${workerEnv().NODE_API_URL}${path}`, init),
+export const nodeApi: ServedApi = {
+  get baseUrl() {
+    return workerEnv().NODE_API_URL;
   },
-} as unknown as TestApp;
+  fetch: (input, init) => fetch(input, init),
+  app: { request: (path, init) => fetch(`${workerEnv().NODE_API_URL}${path}`, init) },
+};
 
 export function workerEnv() {
   return env as unknown as { NODE_API_URL: string; GRADER_URL: string; RUNNER_TOKEN: string };
