@@ -14,8 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../bench/server-process";
-import { call } from "../helpers/api";
-import type { TestApp } from "../helpers/app";
+import { call, type ServedApi, servedApi } from "../helpers/api";
 import { client, responseOf } from "../helpers/client";
 import {
   createOpenTest,
@@ -71,7 +70,7 @@ describe("hostile channel output, read while the API serves", () => {
   const folder = mkdtempSync(join(tmpdir(), "testit-judge-stall-"));
   let child: ChildProcess;
   let baseUrl: string;
-  let remote: TestApp;
+  let remote: ServedApi;
   let teacher: TestUser;
   let student: TestUser;
   let test: { public_uuid: string; questions: { id: number }[] };
@@ -84,9 +83,7 @@ describe("hostile channel output, read while the API serves", () => {
       SANDBOX: "bwrap",
       GRADING_WAIT_MS: "0",
     }));
-    remote = {
-      app: { request: (path: string, init: RequestInit) => fetch(`${baseUrl}${path}`, init) },
-    } as unknown as TestApp;
+    remote = servedApi(baseUrl);
     teacher = await registerUser(remote, { is_teacher: true });
     const organization = await createOrganization(remote, teacher);
     student = await registerUser(remote, { organization_id: organization.id });

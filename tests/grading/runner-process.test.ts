@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type Client, createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call } from "../helpers/api";
-import type { TestApp } from "../helpers/app";
+import { call, type ServedApi, servedApi } from "../helpers/api";
 import { client, responseOf } from "../helpers/client";
 import { createGroup, createOrganization, registerUser } from "../helpers/fixtures";
 
@@ -52,7 +51,7 @@ describe("remote runner processes", () => {
   const databaseFile = join(folder, "testit.db");
   const processes: ChildProcess[] = [];
   let baseUrl = "";
-  let remote: TestApp;
+  let remote: ServedApi;
   let database: Client;
 
   beforeAll(async () => {
@@ -71,9 +70,7 @@ describe("remote runner processes", () => {
     );
     processes.push(server.child);
     baseUrl = server.line.url as string;
-    remote = {
-      app: { request: (path: string, init: RequestInit) => fetch(`${baseUrl}${path}`, init) },
-    } as unknown as TestApp;
+    remote = servedApi(baseUrl);
     database = createClient({ url: `file:${databaseFile}` });
   });
 

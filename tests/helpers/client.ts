@@ -1,5 +1,4 @@
-import type { ClientResponse } from "hono/client";
-import { hc } from "hono/client";
+import { type ClientResponse, hc } from "hono/client";
 import { testClient } from "hono/testing";
 import type { SuccessStatusCode } from "hono/utils/http-status";
 import type { AppType } from "../../src/app";
