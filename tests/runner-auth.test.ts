@@ -1,3 +1,5 @@
+// The runner endpoints are called raw (`app.request`): their bodies are parsed by the handlers, not
+// declared to the typed client, and these tests send malformed Authorization headers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./helpers/app";
 import { registerUser } from "./helpers/fixtures";
