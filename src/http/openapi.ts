@@ -35,14 +35,18 @@ const errorDescriptions = {
 
 type ErrorStatus = keyof typeof errorDescriptions;
 
-interface ErrorResponse {
-  description: string;
-  content: { "application/json": { schema: z.ZodType } };
-}
+/** A 400 carries field errors; every other error a `detail`. Typed per status for `AppType`. */
+type ErrorSchema<S extends ErrorStatus> = S extends 400
+  ? typeof ValidationErrorSchema
+  : typeof DetailSchema;
+
+type ErrorResponses<S extends ErrorStatus> = {
+  [K in S]: { description: string; content: { "application/json": { schema: ErrorSchema<K> } } };
+};
 
 /** The documented error responses of an operation, in the contract's shapes. */
-export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, ErrorResponse> {
-  const responses = {} as Record<S, ErrorResponse>;
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): ErrorResponses<S> {
+  const responses: Partial<Record<ErrorStatus, unknown>> = {};
   for (const status of statuses) {
     const schema = status === 400 ? ValidationErrorSchema : DetailSchema;
     responses[status] = {
@@ -50,7 +54,7 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<
       content: { "application/json": { schema } },
     };
   }
-  return responses;
+  return responses as ErrorResponses<S>;
 }
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
