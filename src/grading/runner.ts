@@ -54,6 +54,7 @@ export class RunnerPool {
     this.#stopping.abort();
     await Promise.all(this.#inFlight);
     await Promise.all(this.#graders.splice(0).map((grader) => grader.close()));
+    for (const sandbox of this.sandboxes) sandbox.close?.();
   }
 
   async #work(grader: Grader, slot: number): Promise<void> {

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { runGroup } from "./cgroups";
+import { ForkServer } from "./fork-server";
 import { interpreterCommand, nodeAddressSpaceMb, nodeBinary, nodeOverheadMb } from "./interpreters";
 import { runProcess } from "./process";
 import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
@@ -11,6 +12,16 @@ import { sandboxUid } from "./uids";
 const scratchBytes = String(8 * 1024 * 1024);
 /** The launchers (setpriv, prlimit, bwrap and its init) count in the run's pids group too. */
 const launcherProcesses = 4;
+
+/** For a long-lived sandbox: folders of the host to show read-only (host path, sandbox path), and
+ * no CPU-time limit on the sandbox's first process (each run then sets its own). */
+export interface LauncherOptions {
+  binds?: [string, string][];
+  cpuLimit?: boolean;
+}
+
+/** Seconds of CPU time a run may use: its time limit, rounded up, and one more. */
+export const cpuSecondsOf = (limits: SandboxLimits) => Math.ceil(limits.timeLimitMs / 1000) + 1;
 
 /**
  * The launcher: drop to an unprivileged uid (so the process limit applies), set resource
@@ -23,9 +34,10 @@ export function bwrapCommand(
   slot: number,
   program: SandboxProgram,
   disableUserns = true,
+  options: LauncherOptions = {},
 ): { command: string; args: string[] } {
   const uid = String(sandboxUid(slot));
-  const cpuSeconds = Math.ceil(limits.timeLimitMs / 1000) + 1;
+  const cpuSeconds = cpuSecondsOf(limits);
   const javascript = program.interpreter === "javascript";
   const addressSpaceMb = limits.memoryMb + (javascript ? nodeAddressSpaceMb : 0);
   // Node's binary is mounted where it is when it isn't under /usr (nvm, a tarball in /opt).
@@ -43,7 +55,7 @@ export function bwrapCommand(
       `--nproc=${limits.maxProcesses}`,
       `--fsize=${limits.maxFileBytes}`,
       "--nofile=64",
-      `--cpu=${cpuSeconds}`,
+      ...(options.cpuLimit === false ? [] : [`--cpu=${cpuSeconds}`]),
       "--core=0",
       "--",
       "bwrap",
@@ -64,6 +76,7 @@ export function bwrapCommand(
       "/usr",
       "/usr",
       ...nodeFolder.flatMap((folder) => ["--ro-bind", folder, folder]),
+      ...(options.binds ?? []).flatMap(([from, to]) => ["--ro-bind", from, to]),
       "--symlink",
       "usr/lib",
       "/lib",
@@ -99,14 +112,34 @@ export function bwrapCommand(
   };
 }
 
+/**
+ * A runner slot's bwrap sandboxes: a student's Python run is a child of the slot's fork server
+ * (no interpreter start per answer; fork-server.py says why that isolates answers as well as a
+ * fresh sandbox each); every other run (the teacher-only runs, JavaScript) gets a fresh sandbox.
+ */
 export class BwrapSandbox implements Sandbox {
   readonly name = "bwrap";
+  readonly #forkServer: ForkServer;
+
   constructor(
     private readonly limits: SandboxLimits,
     private readonly slot = 0,
-  ) {}
+  ) {
+    this.#forkServer = new ForkServer(limits, slot, bwrapDisablesUserns);
+  }
 
-  async execute(program: SandboxProgram): Promise<SandboxEnding> {
+  execute(program: SandboxProgram): Promise<SandboxEnding> {
+    if (program.interpreter === "python" && !program.ownProcess)
+      return this.#forkServer.execute(program);
+    return this.#executeAlone(program);
+  }
+
+  /** Stops the fork server (the next run starts another). */
+  close(): void {
+    this.#forkServer.close();
+  }
+
+  async #executeAlone(program: SandboxProgram): Promise<SandboxEnding> {
     const { command, args } = bwrapCommand(
       this.limits,
       this.slot,

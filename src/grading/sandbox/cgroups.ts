@@ -208,12 +208,13 @@ export const runGroupParents = (): string[] => detect().hierarchies.map(({ paren
 let runs = 0;
 const swapLimits = new Set(["memory.memsw.limit_in_bytes", "memory.swap.max"]);
 
-/** A fresh group for one run, or undefined where the host has none for us (throws
- * SandboxUnavailableError when it has, but the group can't be made: the job is retried). */
-export function runGroup(limits: GroupLimits): RunGroup | undefined {
+/** A fresh group for one run (or for a slot's fork server: `kind` "slot"), or undefined where the
+ * host has none for us (throws SandboxUnavailableError when it has, but the group can't be made:
+ * the job is retried). */
+export function runGroup(limits: GroupLimits, kind: "run" | "slot" = "run"): RunGroup | undefined {
   const { hierarchies } = detect();
   if (hierarchies.length === 0) return undefined;
-  const name = `run-${++runs}`;
+  const name = `${kind}-${++runs}`;
   const folders = hierarchies.map(({ parent }) => join(parent, name));
   try {
     hierarchies.forEach(({ limits: limitsOf }, index) => {

@@ -49,7 +49,7 @@ function treeResidentMb(pid: number): number | undefined {
   return total;
 }
 
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
       .split(" ")
@@ -64,13 +64,86 @@ function childrenOf(pid: number): number[] {
 const joinGroups =
   'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
 
-function launch(run: ProcessRun): [string, string[]] {
-  if (!run.group) return [run.command, run.args];
-  const { procs } = run.group;
+/** The command line that starts `command` inside `group` (itself when there is none). */
+export function launchInGroup(
+  command: string,
+  args: string[],
+  group: RunGroup | undefined,
+): [string, string[]] {
+  if (!group) return [command, args];
+  const { procs } = group;
   return [
     "/bin/sh",
-    ["-c", joinGroups, "sh", String(procs.length), ...procs, run.command, ...run.args],
+    ["-c", joinGroups, "sh", String(procs.length), ...procs, command, ...args],
   ];
+}
+
+/**
+ * The limits of one run as its output arrives: the output limit (stdout + stderr), the channel's
+ * size, and the clock (started by the program's first channel output, after a start-up
+ * allowance); the input fed as the channel shows. `stop` kills the run; the first reason sticks.
+ */
+export class RunWatch {
+  stoppedFor: StopReason | undefined;
+  #outputBytes = 0;
+  #channelBytes = 0;
+  readonly #channel: Buffer[] = [];
+  #stderrTail = "";
+  #timer: ReturnType<typeof setTimeout>;
+  #clockStarted = false;
+  #feed: InputFeed | undefined;
+
+  constructor(
+    private readonly limits: SandboxLimits,
+    private readonly kill: () => void,
+  ) {
+    this.#timer = setTimeout(() => this.stop("time"), limits.timeLimitMs + startupAllowanceMs);
+  }
+
+  stop(reason: StopReason): void {
+    this.stoppedFor ??= reason;
+    this.kill();
+  }
+
+  /** Starts writing the program's input on `stdin`. */
+  feed(stdin: Writable, input: ProgramInput): void {
+    stdin.on("error", () => {
+      // The answer may exit before reading its input; the ending tells what happened.
+    });
+    this.#feed = new InputFeed(stdin, input);
+  }
+
+  stdout = (chunk: Buffer): void => {
+    this.#outputBytes += chunk.length;
+    if (this.#outputBytes > this.limits.maxOutputBytes) this.stop("output");
+  };
+
+  stderr = (chunk: Buffer): void => {
+    this.stdout(chunk);
+    this.#stderrTail = (this.#stderrTail + chunk.toString("utf8")).slice(-stderrTailBytes);
+  };
+
+  channel = (chunk: Buffer): void => {
+    this.#feed?.seen(chunk);
+    if (!this.#clockStarted) {
+      this.#clockStarted = true;
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.stop("time"), this.limits.timeLimitMs);
+    }
+    this.#channelBytes += chunk.length;
+    if (this.#channelBytes > maxChannelBytes) this.stop("output");
+    else this.#channel.push(chunk);
+  };
+
+  /** Stops the clock; what the run wrote, and why it was stopped. */
+  finish(): Pick<ProcessEnding, "channel" | "stoppedFor" | "stderrTail"> {
+    clearTimeout(this.#timer);
+    return {
+      channel: Buffer.concat(this.#channel).toString("utf8"),
+      stoppedFor: this.stoppedFor,
+      stderrTail: this.#stderrTail,
+    };
+  }
 }
 
 /**
@@ -79,78 +152,41 @@ function launch(run: ProcessRun): [string, string[]] {
  */
 export function runProcess(run: ProcessRun): Promise<ProcessEnding> {
   return new Promise((resolve, reject) => {
-    const [command, args] = launch(run);
+    const [command, args] = launchInGroup(run.command, run.args, run.group);
     const child = spawn(command, args, {
       stdio: ["pipe", "pipe", "pipe", "pipe"],
       detached: true,
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...run.env },
     });
-    let stoppedFor: ProcessEnding["stoppedFor"];
-    let outputBytes = 0;
-    let channelBytes = 0;
-    const channel: Buffer[] = [];
-    let stderrTail = "";
-
-    const stop = (reason: StopReason) => {
-      stoppedFor ??= reason;
+    const watch = new RunWatch(run.limits, () => {
       try {
         if (child.pid) process.kill(-child.pid, "SIGKILL");
       } catch {
         // Already gone.
       }
-    };
-    let timer = setTimeout(() => stop("time"), run.limits.timeLimitMs + startupAllowanceMs);
-    let clockStarted = false;
+    });
     const memoryWatch = run.watchMemory
       ? setInterval(() => {
           const used = child.pid ? treeResidentMb(child.pid) : undefined;
-          if (used !== undefined && used > run.limits.memoryMb) stop("memory");
+          if (used !== undefined && used > run.limits.memoryMb) watch.stop("memory");
         }, memoryPollMs)
       : undefined;
-
-    const countOutput = (chunk: Buffer) => {
-      outputBytes += chunk.length;
-      if (outputBytes > run.limits.maxOutputBytes) stop("output");
-    };
-    child.stdout.on("data", countOutput);
-    child.stderr.on("data", (chunk: Buffer) => {
-      countOutput(chunk);
-      stderrTail = (stderrTail + chunk.toString("utf8")).slice(-stderrTailBytes);
-    });
-    (child.stdin as Writable).on("error", () => {
-      // The answer may exit before reading its input; the ending tells what happened.
-    });
-    const feed = new InputFeed(child.stdin as Writable, run.stdin);
-    (child.stdio[3] as Readable).on("data", (chunk: Buffer) => {
-      feed.seen(chunk);
-      if (!clockStarted) {
-        clockStarted = true;
-        clearTimeout(timer);
-        timer = setTimeout(() => stop("time"), run.limits.timeLimitMs);
-      }
-      channelBytes += chunk.length;
-      if (channelBytes > maxChannelBytes) stop("output");
-      else channel.push(chunk);
-    });
+    child.stdout.on("data", watch.stdout);
+    child.stderr.on("data", watch.stderr);
+    watch.feed(child.stdin as Writable, run.stdin);
+    (child.stdio[3] as Readable).on("data", watch.channel);
 
     child.on("error", (error) => {
-      clearTimeout(timer);
+      watch.finish();
       clearInterval(memoryWatch);
       run.group?.release();
       reject(new SandboxUnavailableError(`could not start ${run.command}: ${error.message}`));
     });
     child.on("close", (exitCode, signal) => {
-      clearTimeout(timer);
       clearInterval(memoryWatch);
-      if (run.group?.oomKilled()) stoppedFor ??= "memory";
+      if (run.group?.oomKilled()) watch.stoppedFor ??= "memory";
       run.group?.release();
-      resolve({
-        channel: Buffer.concat(channel).toString("utf8"),
-        stoppedFor,
-        exitCode,
-        signal,
-        stderrTail,
-      });
+      resolve({ ...watch.finish(), exitCode, signal });
     });
   });
 }

@@ -17,6 +17,9 @@ export interface SandboxProgram {
   input: string;
   continuations?: Continuation[];
   releaseAllOn?: string[];
+  /** Run it in a fresh process of its own, never in one forked from a slot's fork server (the
+   * teacher-only run: it never shares anything with a student's). */
+  ownProcess?: boolean;
 }
 
 /** What a program reads on stdin. */
@@ -59,6 +62,8 @@ export const defaultLimits = (timeLimitMs: number, memoryMb: number): SandboxLim
 export interface Sandbox {
   readonly name: "bwrap" | "pyodide";
   execute(program: SandboxProgram): Promise<SandboxEnding>;
+  /** Stops what the sandbox keeps running between runs, if anything (the next run restarts it). */
+  close?(): void;
 }
 
 /** The sandbox itself failed (could not start, say): the job is retried, the answer not judged. */

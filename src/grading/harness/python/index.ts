@@ -80,6 +80,7 @@ export const pythonHarness: CodeHarness<PythonPlan> = {
       interpreter: "python",
       source: pythonPrograms().teacher,
       input: JSON.stringify({ testing_code: testingCode }),
+      ownProcess: true,
     },
     readPlan,
   }),

@@ -1,0 +1,398 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { bwrapCommand, cpuSecondsOf } from "./bwrap";
+import { type RunGroup, runGroup } from "./cgroups";
+import { childrenOf, launchInGroup, RunWatch } from "./process";
+import {
+  type SandboxEnding,
+  type SandboxLimits,
+  type SandboxProgram,
+  SandboxUnavailableError,
+} from "./sandbox";
+import { sandboxUid } from "./uids";
+
+const zygoteSource = readFileSync(new URL("./fork-server.py", import.meta.url), "utf8");
+/** Where the slot's socket folder appears in the sandbox (fork-server.py connects to it). */
+const socketFolder = "/run/io";
+const startTimeoutMs = 10_000;
+/** How long the fork server may take to report a run over once it was killed or its output
+ * ended, before the whole sandbox is replaced (a child stopped the fork server, say). */
+const reportGraceMs = 2_000;
+/** The launchers, the fork server and a child before it moves to its run's group; and the
+ * fork server's own memory (a child's new memory counts in its run's group). */
+const slotGroup = { memoryMb: 64, maxProcesses: 8 };
+
+type Stream = "io" | "err" | "channel";
+const streams: Stream[] = ["io", "err", "channel"];
+
+/** The pid, as the host sees it, of the descendant of `root` that is `nsPid` in its namespace. */
+function hostPidOf(root: number, nsPid: number): number | undefined {
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    try {
+      const line = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+      if (Number(line?.trim().split(/\s+/).at(-1)) === nsPid && pid !== root) return pid;
+    } catch {
+      continue;
+    }
+    queue.push(...childrenOf(pid));
+  }
+  return undefined;
+}
+
+/** One answer's run in a forked child: its streams (straight from the child), limits and end. */
+class ForkedRun {
+  readonly #watch: RunWatch;
+  readonly #sockets = new Map<Stream, Socket>();
+  #open = 0;
+  #hostPid: number | undefined;
+  #moved = false;
+  #exit: Pick<SandboxEnding, "exitCode" | "signal"> | undefined;
+  #grace: ReturnType<typeof setTimeout> | undefined;
+  #done = false;
+  readonly ended: Promise<SandboxEnding>;
+  #resolve!: (ending: SandboxEnding) => void;
+
+  constructor(
+    readonly id: string,
+    private readonly zygote: Zygote,
+    private readonly program: SandboxProgram,
+    private readonly limits: SandboxLimits,
+    private readonly group: RunGroup | undefined,
+  ) {
+    this.ended = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    this.#watch = new RunWatch(limits, () => this.#kill());
+  }
+
+  /** The child forked (its pid in the sandbox): into the run's groups before it gets its input. */
+  started(nsPid: number): void {
+    this.#hostPid = this.zygote.hostPid ? hostPidOf(this.zygote.hostPid, nsPid) : undefined;
+    try {
+      if (this.group) {
+        if (this.#hostPid === undefined) throw new Error("the child is gone");
+        for (const procs of this.group.procs) writeFileSync(procs, String(this.#hostPid));
+      }
+    } catch {
+      this.#watch.stop("memory");
+      return;
+    }
+    this.#moved = true;
+    this.#feed();
+  }
+
+  attach(stream: Stream, socket: Socket, rest: Buffer): void {
+    if (this.#done || this.#sockets.has(stream)) {
+      socket.destroy();
+      return;
+    }
+    this.#sockets.set(stream, socket);
+    this.#open++;
+    const onData =
+      stream === "io"
+        ? this.#watch.stdout
+        : stream === "err"
+          ? this.#watch.stderr
+          : this.#watch.channel;
+    socket.on("data", onData);
+    socket.on("error", () => {
+      // The child's end went away; "close" follows.
+    });
+    // Everything of the stream has arrived once its reading side ends (we may still be writing).
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.#open--;
+      this.#settle();
+    };
+    socket.on("end", end);
+    socket.on("close", end);
+    if (rest.length > 0) onData(rest);
+    this.#feed();
+  }
+
+  /** The fork server reported the run over (its processes killed, the sandbox cleaned). */
+  exited(exit: Pick<SandboxEnding, "exitCode" | "signal">): void {
+    this.#exit ??= exit;
+    this.#settle();
+  }
+
+  /** The whole sandbox is gone: so is everything of the run. */
+  lost(): void {
+    this.#exit ??= { exitCode: null, signal: "SIGKILL" };
+    for (const socket of this.#sockets.values()) socket.destroy();
+    this.#settle();
+  }
+
+  #feed() {
+    const io = this.#sockets.get("io");
+    if (this.#moved && io && this.#sockets.size === streams.length) this.#watch.feed(io, this.program);
+  }
+
+  #kill() {
+    this.zygote.send(`K ${this.id}`);
+    if (this.#hostPid !== undefined) {
+      try {
+        process.kill(this.#hostPid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    this.#expectReport();
+  }
+
+  /** A fork server that doesn't report the run over in time is replaced with its sandbox. */
+  #expectReport() {
+    this.#grace ??= setTimeout(() => this.zygote.kill(), reportGraceMs);
+  }
+
+  #settle() {
+    if (this.#done) return;
+    if (this.#open > 0) return;
+    if (!this.#exit) {
+      if (this.#sockets.size === streams.length) this.#expectReport();
+      return;
+    }
+    this.#done = true;
+    clearTimeout(this.#grace);
+    for (const socket of this.#sockets.values()) socket.destroy();
+    if (this.group?.oomKilled()) this.#watch.stoppedFor ??= "memory";
+    this.group?.release();
+    this.#resolve({ ...this.#watch.finish(), ...this.#exit, timeLimitMs: this.limits.timeLimitMs });
+  }
+}
+
+/** One live fork server: its sandbox, its socket and the run in hand. */
+class Zygote {
+  readonly loaded = new Set<string>();
+  hostPid: number | undefined;
+  current: ForkedRun | undefined;
+  alive = true;
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly launcher: ChildProcess,
+    private readonly server: Server,
+    private readonly folder: string,
+    private readonly group: RunGroup | undefined,
+  ) {
+    let lines = "";
+    let started: (() => void) | undefined;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.kill();
+        reject(new SandboxUnavailableError("the fork server did not start"));
+      }, startTimeoutMs);
+      started = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      launcher.once("close", () => {
+        clearTimeout(timer);
+        reject(new SandboxUnavailableError("the fork server stopped while starting"));
+      });
+    });
+    this.ready.catch(() => {
+      // Awaited by the run that started it.
+    });
+    (launcher.stdout as Readable).on("data", (chunk: Buffer) => {
+      lines += chunk.toString("utf8");
+      for (let end = lines.indexOf("\n"); end >= 0; end = lines.indexOf("\n")) {
+        this.#control(lines.slice(0, end).split(" "), started);
+        lines = lines.slice(end + 1);
+      }
+    });
+    launcher.on("close", () => {
+      this.kill();
+      this.current?.lost();
+    });
+    server.on("connection", (socket) => this.#accept(socket));
+  }
+
+  /** Keeps the process alive while a start or a run is waiting on the sandbox, not when idle. */
+  busy(waiting: boolean): void {
+    const stdout = this.launcher.stdout as unknown as { ref(): void; unref(): void };
+    if (waiting) stdout.ref();
+    else stdout.unref();
+  }
+
+  send(line: string): void {
+    if (this.alive) this.launcher.stdin?.write(`${line}\n`);
+  }
+
+  /** Replaces nothing by itself: stops the sandbox, its socket and its groups. */
+  kill(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    try {
+      if (this.launcher.pid) process.kill(-this.launcher.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    this.server.close();
+    rmSync(this.folder, { recursive: true, force: true });
+    this.group?.release();
+  }
+
+  #control([kind, run, first, second]: string[], started: (() => void) | undefined) {
+    if (kind === "ready") {
+      this.hostPid = this.launcher.pid ? hostPidOf(this.launcher.pid, Number(run)) : undefined;
+      started?.();
+      return;
+    }
+    const current = this.current;
+    if (!current || current.id !== run) return;
+    if (kind === "p") current.started(Number(first));
+    if (kind === "x")
+      current.exited({
+        exitCode: first === "-" ? null : Number(first),
+        signal: second === "-" ? null : signalName(Number(second)),
+      });
+  }
+
+  /** A child's connection: "<run> <stream>\n", then the stream itself. */
+  #accept(socket: Socket) {
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf(0x0a);
+      if (end < 0) {
+        if (head.length > 64) socket.destroy();
+        return;
+      }
+      socket.off("data", onData);
+      const [run, stream] = head.subarray(0, end).toString("latin1").split(" ");
+      const current = this.current;
+      if (current && current.id === run && streams.includes(stream as Stream))
+        current.attach(stream as Stream, socket, head.subarray(end + 1));
+      else socket.destroy();
+    };
+    socket.on("data", onData);
+    socket.on("error", () => {
+      // A connection that went away.
+    });
+  }
+}
+
+const signalNames: Record<number, string> = { 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV" };
+const signalName = (number: number) => signalNames[number] ?? `signal ${number}`;
+
+/**
+ * The fork server of one runner slot: a long-lived bwrap sandbox (the slot's uid, the same
+ * namespaces, mounts and rlimits as a per-answer one) holding a Python interpreter that forks one
+ * child per run (fork-server.py says what it guarantees between runs). Each run gets a control
+ * group of its own (the child is moved in before it gets any input), the run's CPU limit and its
+ * own streams, connected straight to us. A sandbox that dies or misbehaves is replaced at the
+ * next run.
+ */
+export class ForkServer {
+  #zygote: Zygote | undefined;
+  #runs = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly limits: SandboxLimits,
+    private readonly slot: number,
+    private readonly disableUserns: () => Promise<boolean>,
+  ) {}
+
+  /** Runs one Python program in a child of the fork server (one run at a time). */
+  execute(program: SandboxProgram): Promise<SandboxEnding> {
+    const run = this.#queue.then(() => this.#execute(program));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  close(): void {
+    this.#zygote?.kill();
+    this.#zygote = undefined;
+  }
+
+  async #execute(program: SandboxProgram): Promise<SandboxEnding> {
+    const zygote = await this.#live();
+    const key = createHash("sha256").update(program.source).digest("hex").slice(0, 16);
+    if (!zygote.loaded.has(key)) {
+      zygote.send(`P ${key} ${Buffer.byteLength(program.source)}\n${program.source}`);
+      zygote.loaded.add(key);
+    }
+    const group = runGroup({
+      memoryMb: this.limits.memoryMb,
+      maxProcesses: this.limits.maxProcesses,
+    });
+    const run = new ForkedRun(String(++this.#runs), zygote, program, this.limits, group);
+    zygote.current = run;
+    zygote.busy(true);
+    zygote.send(`F ${run.id} ${key} ${cpuSecondsOf(this.limits)}`);
+    const ending = await run.ended;
+    zygote.current = undefined;
+    zygote.busy(false);
+    return ending;
+  }
+
+  async #live(): Promise<Zygote> {
+    if (this.#zygote?.alive) {
+      await this.#zygote.ready;
+      return this.#zygote;
+    }
+    const zygote = await this.#start();
+    this.#zygote = zygote;
+    try {
+      await zygote.ready;
+    } catch (error) {
+      zygote.kill();
+      throw error;
+    } finally {
+      zygote.busy(false);
+    }
+    return zygote;
+  }
+
+  async #start(): Promise<Zygote> {
+    const uid = sandboxUid(this.slot);
+    const folder = mkdtempSync(join(tmpdir(), `testit-slot-${this.slot}-`));
+    const server = createServer({ allowHalfOpen: true });
+    server.unref();
+    let group: RunGroup | undefined;
+    try {
+      chownSync(folder, uid, uid);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(join(folder, "socket"), resolve);
+      });
+      chownSync(join(folder, "socket"), uid, uid);
+      group = runGroup(slotGroup, "slot");
+    } catch (error) {
+      server.close();
+      rmSync(folder, { recursive: true, force: true });
+      throw error instanceof SandboxUnavailableError
+        ? error
+        : new SandboxUnavailableError(`could not prepare the fork server: ${error}`);
+    }
+    const { command, args } = bwrapCommand(
+      this.limits,
+      this.slot,
+      { interpreter: "python", source: zygoteSource, input: "" },
+      await this.disableUserns(),
+      { binds: [[folder, socketFolder]], cpuLimit: false },
+    );
+    const [shell, shellArgs] = launchInGroup(command, args, group);
+    const launcher = spawn(shell, shellArgs, {
+      stdio: ["pipe", "pipe", "inherit"],
+      detached: true,
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+    });
+    launcher.unref();
+    (launcher.stdin as unknown as { unref(): void }).unref();
+    launcher.stdin?.on("error", () => {
+      // The sandbox is gone; "close" says so.
+    });
+    return new Zygote(launcher, server, folder, group);
+  }
+}
