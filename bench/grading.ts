@@ -4,7 +4,8 @@
  *   but a question's first), and its overhead over the bare interpreter (`python3`, `node`)
  *   running the answer and the tests as one plain script — the floor of any grader;
  * - the teacher-only run itself (paid once per question revision);
- * - answers graded per second through the real queue and runner pool (one runner per core).
+ * - answers graded per second through the real queue and runner pool (one runner per core): one
+ *   student's answers, and a classroom's (30 students × 10 answers, submitted at once).
  * Usage: npm run bench:grading [-- --backends bwrap,pyodide] [--languages python,javascript]
  */
 import { availableParallelism, cpus, loadavg } from "node:os";
@@ -81,19 +82,25 @@ const bare = (language: CodeLanguage) => () => {
   });
 };
 
-/** Answers per second through the API's queue and an in-process pool of `workers` runners. */
+/**
+ * Answers per second through the API's queue and an in-process pool of `workers` runners:
+ * `students` students of one group, `each` answers each, all submitted before grading starts.
+ */
 async function throughput(
   kind: SandboxKind,
   language: CodeLanguage,
-  count: number,
+  students: number,
+  each: number,
   workers: number,
 ): Promise<number> {
   const answer = answers[language];
   const t = await createTestApp({ runners: 0, env: { GRADING_WAIT_MS: "0", SANDBOX: kind } });
   const teacher = await registerUser(t, { is_teacher: true });
   const organization = await createOrganization(t, teacher);
-  const student = await registerUser(t, { organization_id: organization.id });
-  const group = await createGroup(t, teacher, [student]);
+  const members = await Promise.all(
+    Array.from({ length: students }, () => registerUser(t, { organization_id: organization.id })),
+  );
+  const group = await createGroup(t, teacher, members);
   const created = await call(t, "POST", "/api/tests/", {
     auth: teacher.auth,
     json: {
@@ -107,8 +114,7 @@ async function throughput(
     auth: teacher.auth,
     json: { group: group.id },
   });
-  const ids: number[] = [];
-  for (let i = 0; i < count; i++) {
+  const submit = async (student: (typeof members)[number]) => {
     const response = await call(t, "POST", "/api/completions/", {
       auth: student.auth,
       json: {
@@ -118,8 +124,10 @@ async function throughput(
     });
     if (response.status !== 201)
       throw new Error(`submission failed: ${response.status} ${response.text}`);
-    ids.push(response.body.id);
-  }
+    return response.body.id as number;
+  };
+  const ids: number[] = [];
+  for (let round = 0; round < each; round++) ids.push(...(await Promise.all(members.map(submit))));
   const pool = new RunnerPool(
     t.grading,
     await createSandboxes(kind, limits, workers),
@@ -133,14 +141,16 @@ async function throughput(
   const seconds = (performance.now() - started) / 1000;
   await pool.stop();
   await t.close();
-  return count / seconds;
+  return ids.length / seconds;
 }
 
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
 const workers = availableParallelism();
 console.log(
-  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}, load average ${loadavg()
-    .map((value) => value.toFixed(2))
-    .join(" ")}`,
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}, load average ${load()}`,
 );
 for (const language of languages) {
   const bareMs = await timeRuns(30, bare(language));
@@ -165,11 +175,14 @@ for (const language of languages) {
         testingCode: `${answer.testingCode}\n${comment} ${question++}`,
       }),
     );
-    const perSecond = await throughput(kind, language, slow ? 30 : 300, workers);
+    const oneStudent = await throughput(kind, language, 1, slow ? 30 : 300, workers);
+    const classroom = await throughput(kind, language, slow ? 10 : 30, slow ? 3 : 10, workers);
+    sandbox.close?.();
     console.log(
       `${language.padEnd(10)} ${kind.padEnd(7)} one answer: median ${oneMs.toFixed(1)} ms (overhead over bare ${interpreter}: ${(oneMs - bareMs).toFixed(1)} ms); ` +
         `a question's first answer (with its teacher-only run): ${teacherMs.toFixed(1)} ms; ` +
-        `${perSecond.toFixed(1)} answers/s with ${workers} runners`,
+        `with ${workers} runners: one student's ${slow ? 30 : 300} answers ${oneStudent.toFixed(1)} answers/s, ` +
+        `a classroom (${slow ? "10 students × 3" : "30 students × 10"} answers at once) ${classroom.toFixed(1)} answers/s; load average ${load()}`,
     );
   }
 }

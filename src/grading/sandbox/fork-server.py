@@ -19,19 +19,20 @@ Control input (stdin), one command per line: "P <key> <bytes>" followed by a pro
 (the child's pid here), "x <run> <exit code> <signal>" once the run is over and cleaned up.
 """
 
+import _signal as signal  # not `signal` nor `socket`: they import enum, a fork server's memory counts
+import _socket as socket
 import builtins
 import ctypes
 import os
 import resource
 import select
-import signal
-import socket
 import sys
 
 SOCKET_PATH = "/run/io/socket"
 SCRATCH = ("/tmp", "/dev/shm")
 PR_SET_DUMPABLE = 4
 KEYCTL_CLEAR = 7
+KEY_SPEC_SESSION_KEYRING = -3
 KEY_SPEC_USER_KEYRING = -4
 KEY_SPEC_USER_SESSION_KEYRING = -5
 SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
@@ -185,7 +186,7 @@ def clean():
                 os.waitpid(os.posix_spawn("/usr/bin/ipcrm", ["ipcrm", "--all"], {}), 0)
                 break
     if SYS_KEYCTL is not None:
-        for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
+        for keyring in (KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
             libc.syscall(SYS_KEYCTL, KEYCTL_CLEAR, keyring)
 
 

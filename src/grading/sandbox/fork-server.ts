@@ -133,7 +133,8 @@ class ForkedRun {
 
   #feed() {
     const io = this.#sockets.get("io");
-    if (this.#moved && io && this.#sockets.size === streams.length) this.#watch.feed(io, this.program);
+    if (this.#moved && io && this.#sockets.size === streams.length)
+      this.#watch.feed(io, this.program);
   }
 
   #kill() {

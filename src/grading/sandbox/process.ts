@@ -72,10 +72,7 @@ export function launchInGroup(
 ): [string, string[]] {
   if (!group) return [command, args];
   const { procs } = group;
-  return [
-    "/bin/sh",
-    ["-c", joinGroups, "sh", String(procs.length), ...procs, command, ...args],
-  ];
+  return ["/bin/sh", ["-c", joinGroups, "sh", String(procs.length), ...procs, command, ...args]];
 }
 
 /**
