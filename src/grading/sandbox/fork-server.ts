@@ -55,8 +55,10 @@ class ForkedRun {
   #exit: Pick<SandboxEnding, "exitCode" | "signal"> | undefined;
   #grace: ReturnType<typeof setTimeout> | undefined;
   #done = false;
+  #unavailable: SandboxUnavailableError | undefined;
   readonly ended: Promise<SandboxEnding>;
   #resolve!: (ending: SandboxEnding) => void;
+  #reject!: (error: Error) => void;
 
   constructor(
     readonly id: string,
@@ -65,8 +67,9 @@ class ForkedRun {
     private readonly limits: SandboxLimits,
     private readonly group: RunGroup | undefined,
   ) {
-    this.ended = new Promise((resolve) => {
+    this.ended = new Promise((resolve, reject) => {
       this.#resolve = resolve;
+      this.#reject = reject;
     });
     this.#watch = new RunWatch(limits, () => this.#kill());
   }
@@ -79,8 +82,10 @@ class ForkedRun {
         if (this.#hostPid === undefined) throw new Error("the child is gone");
         for (const procs of this.group.procs) writeFileSync(procs, String(this.#hostPid));
       }
-    } catch {
-      this.#watch.stop("memory");
+    } catch (error) {
+      // Never run an answer outside its limits: the job is retried.
+      this.#unavailable = new SandboxUnavailableError(`could not limit the run: ${error}`);
+      this.#kill();
       return;
     }
     this.#moved = true;
@@ -151,7 +156,10 @@ class ForkedRun {
 
   /** A fork server that doesn't report the run over in time is replaced with its sandbox. */
   #expectReport() {
-    this.#grace ??= setTimeout(() => this.zygote.kill(), reportGraceMs);
+    this.#grace ??= setTimeout(() => {
+      this.zygote.kill();
+      this.lost();
+    }, reportGraceMs);
   }
 
   #settle() {
@@ -166,6 +174,11 @@ class ForkedRun {
     for (const socket of this.#sockets.values()) socket.destroy();
     if (this.group?.oomKilled()) this.#watch.stoppedFor ??= "memory";
     this.group?.release();
+    if (this.#unavailable) {
+      this.#watch.finish();
+      this.#reject(this.#unavailable);
+      return;
+    }
     this.#resolve({ ...this.#watch.finish(), ...this.#exit, timeLimitMs: this.limits.timeLimitMs });
   }
 }
@@ -331,10 +344,13 @@ export class ForkServer {
     zygote.current = run;
     zygote.busy(true);
     zygote.send(`F ${run.id} ${key} ${cpuSecondsOf(this.limits)}`);
-    const ending = await run.ended;
-    zygote.current = undefined;
-    zygote.busy(false);
-    return ending;
+    if (!zygote.alive) run.lost();
+    try {
+      return await run.ended;
+    } finally {
+      zygote.current = undefined;
+      zygote.busy(false);
+    }
   }
 
   async #live(): Promise<Zygote> {
