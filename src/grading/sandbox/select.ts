@@ -24,13 +24,18 @@ const echoPrograms: SandboxProgram[] = [
   },
 ];
 
-/** Whether a sandbox runs a program of each language that reads its input and answers on the channel. */
+/** Whether a sandbox runs a program of each language that reads its input and answers on the
+ * channel (then stops whatever it keeps running: it was only a probe). */
 export async function echoes(sandbox: Sandbox): Promise<boolean> {
-  for (const program of echoPrograms) {
-    const ending = await sandbox.execute(program);
-    if (ending.channel.trim() !== "echo ok") return false;
+  try {
+    for (const program of echoPrograms) {
+      const ending = await sandbox.execute(program);
+      if (ending.channel.trim() !== "echo ok") return false;
+    }
+    return true;
+  } finally {
+    sandbox.close?.();
   }
-  return true;
 }
 
 export type SandboxKind = "bwrap" | "pyodide";
