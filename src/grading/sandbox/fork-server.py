@@ -201,12 +201,12 @@ def serve(run, pid, commands):
     pidfd = os.pidfd_open(pid)
     status = None
     while status is None:
-        readable, _, _ = ([0], [], []) if commands.ready() else select.select([0, pidfd], [], [])
+        readable = [0] if commands.ready() else select.select([0, pidfd], [], [])[0]
         if 0 in readable:
             command = commands.line()
             if command[0] == "K" and command[1] == run:
                 os.kill(pid, signal.SIGKILL)
-        if pidfd in readable or 0 not in readable:
+        if pidfd in readable:
             waited, status_now = os.waitpid(pid, os.WNOHANG)
             if waited == pid:
                 status = status_now

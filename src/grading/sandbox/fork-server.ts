@@ -52,6 +52,7 @@ class ForkedRun {
   #open = 0;
   #hostPid: number | undefined;
   #moved = false;
+  #fed = false;
   #exit: Pick<SandboxEnding, "exitCode" | "signal"> | undefined;
   #grace: ReturnType<typeof setTimeout> | undefined;
   #done = false;
@@ -136,10 +137,12 @@ class ForkedRun {
     this.#settle();
   }
 
+  /** The input, once: when the child is in its groups and all its streams are connected. */
   #feed() {
     const io = this.#sockets.get("io");
-    if (this.#moved && io && this.#sockets.size === streams.length)
-      this.#watch.feed(io, this.program);
+    if (this.#fed || !this.#moved || !io || this.#sockets.size < streams.length) return;
+    this.#fed = true;
+    this.#watch.feed(io, this.program);
   }
 
   #kill() {
