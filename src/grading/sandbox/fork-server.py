@@ -8,7 +8,8 @@ slot's Unix socket (/run/io/socket), so no answer's input or output ever passes 
 
 Between two children (two answers, possibly of two students) it leaves nothing behind: every
 other process of the sandbox is killed (kill(-1), repeated until none is left), /tmp and
-/dev/shm are emptied, System V IPC objects and the uid's keyrings are removed; POSIX message
+/dev/shm are emptied, System V IPC objects and the uid's keys (session, user, user-session and
+persistent keyrings) are removed; POSIX message
 queues can't be made (RLIMIT_MSGQUEUE 0). It can't be traced or read through /proc by a child
 (not dumpable), ignores every signal it may ignore, and a child that stops or kills it only
 loses its own answer: the runner then replaces the whole sandbox.
@@ -32,6 +33,7 @@ SOCKET_PATH = "/run/io/socket"
 SCRATCH = ("/tmp", "/dev/shm")
 PR_SET_DUMPABLE = 4
 KEYCTL_CLEAR = 7
+KEYCTL_GET_PERSISTENT = 22
 KEY_SPEC_SESSION_KEYRING = -3
 KEY_SPEC_USER_KEYRING = -4
 KEY_SPEC_USER_SESSION_KEYRING = -5
@@ -186,6 +188,11 @@ def clean():
                 os.waitpid(os.posix_spawn("/usr/bin/ipcrm", ["ipcrm", "--all"], {}), 0)
                 break
     if SYS_KEYCTL is not None:
+        # The uid's persistent keyring outlives processes in this user namespace: linked into the
+        # session keyring to be emptied, then unlinked with the session keyring's other keys.
+        persistent = libc.syscall(SYS_KEYCTL, KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_SESSION_KEYRING)
+        if persistent > 0:
+            libc.syscall(SYS_KEYCTL, KEYCTL_CLEAR, persistent)
         for keyring in (KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
             libc.syscall(SYS_KEYCTL, KEYCTL_CLEAR, keyring)
 
