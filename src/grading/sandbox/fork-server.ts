@@ -244,7 +244,7 @@ class Zygote {
     if (this.alive) this.launcher.stdin?.write(`${line}\n`);
   }
 
-  /** Replaces nothing by itself: stops the sandbox, its socket and its groups. */
+  /** Stops the sandbox, its socket and its groups (the next run starts another fork server). */
   kill(): void {
     if (!this.alive) return;
     this.alive = false;
