@@ -8,10 +8,13 @@ import { describe, expect, it } from "vitest";
 import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox, bwrapInstalled } from "../../src/grading/sandbox/bwrap";
 import { defaultLimits, type SandboxProgram } from "../../src/grading/sandbox/sandbox";
+import { inEnglish } from "../helpers/english-report";
 
 const canRun = (await bwrapInstalled()) && process.getuid?.() === 0;
 const sandbox = new BwrapSandbox(defaultLimits(3000, 128), 21);
 const grader = new Grader(sandbox);
+const grade = async (answer: { code: string; testingCode: string }) =>
+  inEnglish(await grader.grade(answer));
 
 const question = "assert add(1, 2) == 3\nassert add(-1, 1) == 0";
 const correct = { code: "def add(a, b):\n    return a + b\n", testingCode: question };
@@ -50,12 +53,12 @@ const fresh = {
 };
 
 async function freshAfter(attack: string) {
-  await grader.grade({ code: attack, testingCode: question });
+  await grade({ code: attack, testingCode: question });
   const seen = JSON.parse((await sandbox.execute(lookAround)).channel);
   // The descriptors: 0-3 and the one listing /proc/self/fd.
   expect(seen.fds.filter((fd: number) => fd > 3)).toHaveLength(1);
   expect({ ...seen, fds: undefined }).toEqual({ ...fresh, fds: undefined });
-  expect(await grader.grade(correct)).toEqual(fullMarks);
+  expect(await grade(correct)).toEqual(fullMarks);
 }
 
 describe.skipIf(!canRun)("the fork server between two answers of one slot", () => {
@@ -91,11 +94,11 @@ describe.skipIf(!canRun)("the fork server between two answers of one slot", () =
   });
 
   it("grades the next answer after one that stops the fork server", async () => {
-    await grader.grade({
+    await grade({
       code: "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\ndef add(a, b):\n    return a + b\n",
       testingCode: question,
     });
-    expect(await grader.grade(correct)).toEqual(fullMarks);
+    expect(await grade(correct)).toEqual(fullMarks);
   });
 
   it("ignores the catchable signals an answer sends the fork server", async () => {
@@ -141,7 +144,7 @@ describe.skipIf(!canRun)("the fork server between two answers of one slot", () =
   });
 
   it("stops a memory flood as before, and the fork server survives it", async () => {
-    const report = await grader.grade({
+    const report = await grade({
       code: "hog = []\ndef add(a, b):\n    while True:\n        hog.append(bytearray(16 * 1024 * 1024))\n",
       testingCode: question,
     });
@@ -151,23 +154,23 @@ describe.skipIf(!canRun)("the fork server between two answers of one slot", () =
   });
 
   it("gives the same limit messages: time, output, file size", async () => {
-    const time = await grader.grade({
+    const time = await grade({
       code: "def add(a, b):\n    while True:\n        pass\n",
       testingCode: question,
     });
     expect(time.errors).toBe("Time limit exceeded (3 s)");
-    const output = await grader.grade({
+    const output = await grade({
       code: "def add(a, b):\n    while True:\n        print('x' * 1000)\n",
       testingCode: question,
     });
     expect(output.errors).toBe("Output limit exceeded");
-    const file = await grader.grade({
+    const file = await grade({
       code: "def add(a, b):\n    open('/tmp/big', 'wb').write(b'x' * 2 * 1024 * 1024)\n    return a + b\n",
       testingCode: question,
     });
     expect(file.passed).toBe(0);
     expect(file.errors).toMatch(/File too large|No space left/);
-    expect(await grader.grade(correct)).toEqual(fullMarks);
+    expect(await grade(correct)).toEqual(fullMarks);
   });
 
   it("grades many answers of many students in flight on one slot, each on its own", async () => {
@@ -176,7 +179,7 @@ describe.skipIf(!canRun)("the fork server between two answers of one slot", () =
         ? { code: `def add(a, b):\n    return a + b + ${index + 1}\n`, testingCode: question }
         : correct,
     );
-    const reports = await Promise.all(answers.map((answer) => grader.grade(answer)));
+    const reports = await Promise.all(answers.map((answer) => grade(answer)));
     expect(reports.map((report) => report.passed)).toEqual(
       answers.map((_, index) => (index % 3 === 0 ? 0 : 2)),
     );
