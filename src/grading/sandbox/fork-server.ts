@@ -27,6 +27,27 @@ const reportGraceMs = 2_000;
  * fork server's own memory (a child's new memory counts in its run's group). */
 const slotGroup = { memoryMb: 64, maxProcesses: 8 };
 
+/** The socket folders of live fork servers: removed when this process exits, whatever stopped. */
+const socketFolders = new Set<string>();
+let removeOnExit = false;
+
+function makeSocketFolder(slot: number): string {
+  const folder = mkdtempSync(join(tmpdir(), `testit-slot-${slot}-`));
+  socketFolders.add(folder);
+  if (!removeOnExit) {
+    removeOnExit = true;
+    process.once("exit", () => {
+      for (const left of socketFolders) rmSync(left, { recursive: true, force: true });
+    });
+  }
+  return folder;
+}
+
+function removeSocketFolder(folder: string): void {
+  socketFolders.delete(folder);
+  rmSync(folder, { recursive: true, force: true });
+}
+
 type Stream = "io" | "err" | "channel";
 const streams: Stream[] = ["io", "err", "channel"];
 
@@ -254,7 +275,7 @@ class Zygote {
       // Already gone.
     }
     this.server.close();
-    rmSync(this.folder, { recursive: true, force: true });
+    removeSocketFolder(this.folder);
     this.group?.release();
   }
 
@@ -376,7 +397,7 @@ export class ForkServer {
 
   async #start(): Promise<Zygote> {
     const uid = sandboxUid(this.slot);
-    const folder = mkdtempSync(join(tmpdir(), `testit-slot-${this.slot}-`));
+    const folder = makeSocketFolder(this.slot);
     const server = createServer({ allowHalfOpen: true });
     server.unref();
     let group: RunGroup | undefined;
@@ -390,7 +411,7 @@ export class ForkServer {
       group = runGroup(slotGroup, "slot");
     } catch (error) {
       server.close();
-      rmSync(folder, { recursive: true, force: true });
+      removeSocketFolder(folder);
       throw error instanceof SandboxUnavailableError
         ? error
         : new SandboxUnavailableError(`could not prepare the fork server: ${error}`);
