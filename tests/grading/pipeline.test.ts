@@ -13,7 +13,12 @@ import { createJsonLogger } from "../../src/logger";
 import { call } from "../helpers/api";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { client, responseOf } from "../helpers/client";
-import { createGroup, createOrganization, registerUser, type TestUser } from "../helpers/fixtures";
+import {
+  createOpenTest,
+  createOrganization,
+  registerUser,
+  type TestUser,
+} from "../helpers/fixtures";
 
 const testingCode =
   "assert add(1, 2) == 3\nassert add(-1, 1) == 0\nassert add(2, 2) == 4\nassert add(0, 5) == 5";
@@ -24,49 +29,39 @@ async function codeTestFor(t: TestApp) {
   const teacher = await registerUser(t, { is_teacher: true });
   const organization = await createOrganization(t, teacher);
   const student = await registerUser(t, { organization_id: organization.id });
-  const group = await createGroup(t, teacher, [student]);
-  const created = await responseOf(
-    client(t, teacher.auth).api.tests.index.$post({
-      json: {
-        name: "Functions",
-        questions: [
-          {
-            text: "add, strict",
-            type: "code",
-            points: 4,
-            body: { testing_code: testingCode, strict_score: true },
-          },
-          {
-            text: "add, lenient",
-            type: "code",
-            points: 4,
-            body: { testing_code: testingCode, strict_score: false },
-          },
-          {
-            text: "2 + 2",
-            type: "radio",
-            points: 1,
-            body: { variants: [{ text: "4", is_correct: true }, { text: "5" }] },
-          },
-        ],
+  const { test } = await createOpenTest(
+    t,
+    teacher,
+    [student],
+    [
+      {
+        text: "add, strict",
+        type: "code",
+        points: 4,
+        body: { testing_code: testingCode, strict_score: true },
       },
-    }),
+      {
+        text: "add, lenient",
+        type: "code",
+        points: 4,
+        body: { testing_code: testingCode, strict_score: false },
+      },
+      {
+        text: "2 + 2",
+        type: "radio",
+        points: 1,
+        body: { variants: [{ text: "4", is_correct: true }, { text: "5" }] },
+      },
+    ],
   );
-  expect(created.status).toBe(201);
-  await responseOf(
-    client(t, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
-      param: { id: String(created.body.id) },
-      json: { group: group.id },
-    }),
-  );
-  const [strict, lenient, radio] = created.body.questions as {
+  const [strict, lenient, radio] = test.questions as {
     id: number;
     body: { variants?: { id: number }[] };
   }[];
   return {
     teacher,
     student,
-    test: created.body as { id: number; public_uuid: string },
+    test,
     strict,
     lenient,
     radio,

@@ -9,7 +9,7 @@ import { type Client, createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type ServedApi, servedApi } from "../helpers/api";
 import { client, responseOf } from "../helpers/client";
-import { createGroup, createOrganization, registerUser } from "../helpers/fixtures";
+import { createOpenTest, createOrganization, registerUser } from "../helpers/fixtures";
 
 const runnerToken = "runner-token-for-the-process-test-42";
 
@@ -90,38 +90,28 @@ describe("remote runner processes", () => {
       return child;
     });
 
-  it("grades for the API over HTTP, and a runner killed mid-job leads to a retry", async () => {
+  /** A student allowed into a new test of one 5-point code question. */
+  async function studentOfCodeTest(body: Record<string, unknown>) {
     const teacher = await registerUser(remote, { is_teacher: true });
     const organization = await createOrganization(remote, teacher);
     const student = await registerUser(remote, { organization_id: organization.id });
-    const group = await createGroup(remote, teacher, [student]);
-    const created = await responseOf(
-      client(remote, teacher.auth).api.tests.index.$post({
-        json: {
-          name: "Slow",
-          questions: [
-            {
-              text: "add",
-              type: "code",
-              points: 5,
-              body: { testing_code: "assert add(2, 3) == 5" },
-            },
-          ],
-        },
-      }),
+    const { test } = await createOpenTest(
+      remote,
+      teacher,
+      [student],
+      [{ text: "add", type: "code", points: 5, body }],
     );
-    await responseOf(
-      client(remote, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
-        param: { id: String(created.body.id) },
-        json: { group: group.id },
-      }),
-    );
+    return { student, test };
+  }
+
+  it("grades for the API over HTTP, and a runner killed mid-job leads to a retry", async () => {
+    const { student, test } = await studentOfCodeTest({ testing_code: "assert add(2, 3) == 5" });
     const slowButRight = "import time\ntime.sleep(1.5)\ndef add(a, b):\n    return a + b\n";
     const submitted = await call(remote, "POST", "/api/completions/", {
       auth: student.auth,
       json: {
-        test: created.body.public_uuid,
-        answers: [{ question: created.body.questions[0]?.id, body: { code: slowButRight } }],
+        test: test.public_uuid,
+        answers: [{ question: test.questions[0]?.id, body: { code: slowButRight } }],
       },
     });
     expect(submitted.body.status).toBe("grading");
@@ -150,38 +140,17 @@ describe("remote runner processes", () => {
   }, 60_000);
 
   it("grades a JavaScript answer for the API over HTTP", async () => {
-    const teacher = await registerUser(remote, { is_teacher: true });
-    const organization = await createOrganization(remote, teacher);
-    const student = await registerUser(remote, { organization_id: organization.id });
-    const group = await createGroup(remote, teacher, [student]);
-    const created = await responseOf(
-      client(remote, teacher.auth).api.tests.index.$post({
-        json: {
-          name: "JavaScript",
-          questions: [
-            {
-              text: "add",
-              type: "code",
-              points: 5,
-              body: { language: "javascript", testing_code: "assert.strictEqual(add(2, 3), 5);" },
-            },
-          ],
-        },
-      }),
-    );
-    await responseOf(
-      client(remote, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
-        param: { id: String(created.body.id) },
-        json: { group: group.id },
-      }),
-    );
+    const { student, test } = await studentOfCodeTest({
+      language: "javascript",
+      testing_code: "assert.strictEqual(add(2, 3), 5);",
+    });
     const submitted = await call(remote, "POST", "/api/completions/", {
       auth: student.auth,
       json: {
-        test: created.body.public_uuid,
+        test: test.public_uuid,
         answers: [
           {
-            question: created.body.questions[0]?.id,
+            question: test.questions[0]?.id,
             body: { code: "const add = (a, b) => a + b;" },
           },
         ],
