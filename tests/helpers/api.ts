@@ -6,7 +6,7 @@ type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Resp
 export interface ServedApi {
   baseUrl: string;
   fetch: Fetch;
-  app: { request(path: string, init: RequestInit): Promise<Response> };
+  app: { request(path: string, init?: RequestInit): Promise<Response> };
 }
 
 /** What requests go to: the app in process (a `TestApp`), or a served one ({@link servedApi}). */

@@ -49,3 +49,10 @@ export async function responseOf<R extends ClientResponse<unknown>>(
 /** An error body in the contract's shapes: `detail`, a token error's `code`, or field → messages. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read error bodies field by field, as `call` does
 export type ErrorBody = Record<string, any>;
+
+/** The item at `index` of a response's list; a list too short fails the test here. */
+export function itemAt<T>(items: readonly T[] | undefined, index: number): T {
+  const item = items?.[index];
+  if (item === undefined) throw new Error(`no item ${index} in ${JSON.stringify(items)}`);
+  return item;
+}

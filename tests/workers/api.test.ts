@@ -1,8 +1,9 @@
 // Requests go through the typed client (`client`), except through `call`: a path outside the
 // schema.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
-import { client, responseOf } from "../helpers/client";
+import { client, itemAt, responseOf } from "../helpers/client";
 import {
   createGroup,
   createOrganization,
@@ -10,13 +11,13 @@ import {
   signIn,
   uniqueEmail,
 } from "../helpers/fixtures";
-import { nodeApi, worker, workerEnv } from "./worker-app";
+import { nodeApi, worker } from "./worker-app";
 
 /** Plays a remote runner: lease over the protocol, grade in the real sandbox (via Node), report. */
 async function gradeOneJob(): Promise<void> {
   const headers = {
     "content-type": "application/json",
-    authorization: `Bearer ${workerEnv().RUNNER_TOKEN}`,
+    authorization: `Bearer ${env.RUNNER_TOKEN}`,
   };
   const lease = await worker.app.request("/internal/grading/lease", {
     method: "POST",
@@ -29,7 +30,7 @@ async function gradeOneJob(): Promise<void> {
   };
   const [job] = jobs;
   if (!job) throw new Error("no job to grade");
-  const graded = await fetch(workerEnv().GRADER_URL, { method: "POST", body: JSON.stringify(job) });
+  const graded = await fetch(env.GRADER_URL, { method: "POST", body: JSON.stringify(job) });
   const report = await graded.json();
   const reported = await worker.app.request("/internal/grading/report", {
     method: "POST",
@@ -72,14 +73,18 @@ describe("the Worker build", () => {
         json: { group: group.id },
       }),
     );
-    const [code, radio] = created.body.questions;
+    const code = itemAt(created.body.questions, 0);
+    const radio = itemAt(created.body.questions, 1);
     const submitted = await responseOf(
       client(worker, student.auth).api.completions.index.$post({
         json: {
           test: created.body.public_uuid,
           answers: [
             { question: code.id, body: { code: "def add(a, b):\n    return a + b\n" } },
-            { question: radio.id, body: { picked_variant: { id: radio.body.variants[0].id } } },
+            {
+              question: radio.id,
+              body: { picked_variant: { id: itemAt(radio.body.variants, 0).id } },
+            },
           ],
         },
       }),
@@ -134,7 +139,7 @@ describe("the Worker build", () => {
       }),
     );
     expect(created.status).toBe(201);
-    expect(created.body.questions[0].body.language).toBe("javascript");
+    expect(itemAt(created.body.questions, 0).body.language).toBe("javascript");
     await responseOf(
       client(worker, teacher.auth).api.tests[":id"].allow_for_group.index.$post({
         param: { id: String(created.body.id) },
@@ -147,7 +152,7 @@ describe("the Worker build", () => {
           test: created.body.public_uuid,
           answers: [
             {
-              question: created.body.questions[0].id,
+              question: itemAt(created.body.questions, 0).id,
               body: { code: "const add = (a, b) => (a === 1 ? a + b : a * b);" },
             },
           ],
@@ -165,8 +170,12 @@ describe("the Worker build", () => {
     );
     // a * b is right for add(2, 2) only: the first case passes, the second doesn't.
     expect(after.body).toMatchObject({ status: "graded", score: 2 });
-    expect(after.body.answers[0].body).toMatchObject({ is_correct: false, passed: 1, total: 2 });
-    expect(after.body.answers[0].body.runtime_errors).toContain(
+    expect(itemAt(after.body.answers, 0).body).toMatchObject({
+      is_correct: false,
+      passed: 1,
+      total: 2,
+    });
+    expect(itemAt(after.body.answers, 0).body.runtime_errors).toContain(
       "Line 2: assert.deepStrictEqual([add(2, 2), add(0, 1)], [4, 1]);",
     );
   });
@@ -193,9 +202,7 @@ describe("the Worker build", () => {
     const missing = await call(worker, "GET", "/api/nothing/");
     expect(missing.status).toBe(404);
     expect(missing.headers.get("x-request-id")).toBeTruthy();
-    const invalid = await responseOf(
-      client(worker).api.users.index.$post({ json: { email: "x" } }),
-    );
+    const invalid = await call(worker, "POST", "/api/users/", { json: { email: "x" } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.email).toEqual(["Enter a valid email address."]);
   });

@@ -29,7 +29,7 @@ function zipEntries(bytes: Uint8Array) {
   return { entries, view };
 }
 
-async function entryText(bytes: Uint8Array, name: string): Promise<string> {
+async function entryText(bytes: Uint8Array<ArrayBuffer>, name: string): Promise<string> {
   const { entries, view } = zipEntries(bytes);
   const entry = entries.get(name);
   if (!entry) throw new Error(`no ${name} in the archive`);
@@ -50,7 +50,7 @@ describe("the export on the Worker", () => {
     const { test } = await createOpenTest(worker, teacher, [student]);
     // Arranged straight in the database: what many submissions would have stored.
     const database = createClient({
-      url: (env as unknown as { DATABASE_URL: string }).DATABASE_URL,
+      url: env.DATABASE_URL,
     });
     await database.execute({
       sql: `with recursive n(i) as (select 0 union all select i + 1 from n where i + 1 < ?)

@@ -1,31 +1,16 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { DurableObjectState } from "@cloudflare/workers-types";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { GradingQueue } from "../../src/worker";
-import { client, responseOf } from "../helpers/client";
+import { client, itemAt, responseOf } from "../helpers/client";
 import { createGroup, createOrganization, registerUser, type TestUser } from "../helpers/fixtures";
 import { worker } from "./worker-app";
 
-interface QueueNamespace {
-  idFromName(name: string): unknown;
-  get(id: unknown): DurableObjectStub;
-}
-type DurableObjectStub = Parameters<typeof runInDurableObject>[0];
-
-const namespace = (env as unknown as { GRADING_QUEUE: QueueNamespace }).GRADING_QUEUE;
-const queue = () => namespace.get(namespace.idFromName("grading"));
+const queue = () => env.GRADING_QUEUE.get(env.GRADING_QUEUE.idFromName("grading"));
 
 /** Runs `work` inside the queue object, with its storage at hand. */
-function inQueue<T>(
-  work: (
-    instance: GradingQueue,
-    state: {
-      storage: {
-        sql: { exec(query: string, ...args: unknown[]): { toArray(): Record<string, unknown>[] } };
-      };
-    },
-  ) => Promise<T>,
-) {
-  return runInDurableObject(queue(), work as never) as Promise<T>;
+function inQueue<T>(work: (instance: GradingQueue, state: DurableObjectState) => Promise<T>) {
+  return runInDurableObject(queue(), work);
 }
 
 const expireLeases = () =>
@@ -66,7 +51,9 @@ async function submitAnswer(): Promise<number> {
     client(worker, student.auth).api.completions.index.$post({
       json: {
         test: test.public_uuid,
-        answers: [{ question: test.questions[0]?.id, body: { code: "def f():\n    return 1\n" } }],
+        answers: [
+          { question: itemAt(test.questions, 0).id, body: { code: "def f():\n    return 1\n" } },
+        ],
       },
     }),
   );
@@ -114,7 +101,7 @@ describe("the Durable Object grading queue", () => {
     expect(await inQueue((instance) => instance.lease(1, 0))).toEqual([]);
     const graded = await completion(completionId);
     expect(graded).toMatchObject({ status: "graded", score: 0 });
-    expect(graded.answers[0].body.runtime_errors).toMatch(
+    expect(itemAt(graded.answers, 0).body.runtime_errors).toMatch(
       /^The grader was unavailable: .* after 3 attempts/,
     );
   });

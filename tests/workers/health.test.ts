@@ -5,7 +5,7 @@ import { uniqueEmail } from "../helpers/fixtures";
 import { worker } from "./worker-app";
 
 /** The proxy between the Worker and sqld (tests/workers/global-setup.ts), which can drop it. */
-const proxy = (env as unknown as { DATABASE_URL: string }).DATABASE_URL;
+const proxy = env.DATABASE_URL;
 const databaseOutage = (on: boolean) =>
   fetch(`${proxy}/__proxy/outage?on=${on ? 1 : 0}`, { method: "POST" });
 

@@ -11,13 +11,13 @@ import {
   type TestUser,
 } from "../helpers/fixtures";
 import { type CreatedTest, sampleAnswers, submit, teacherViewOf } from "../helpers/submit";
-import { worker, workerEnv } from "./worker-app";
+import { worker } from "./worker-app";
 
 /**
  * Each request to the database is a network hop to Turso in production: these count them through
  * the proxy that sits between the Worker and sqld (tests/workers/global-setup.ts).
  */
-const proxy = (env as unknown as { DATABASE_URL: string }).DATABASE_URL;
+const proxy = env.DATABASE_URL;
 
 async function roundTripsOf(work: () => Promise<unknown>) {
   await fetch(`${proxy}/__proxy/reset`, { method: "POST" });
@@ -162,9 +162,7 @@ describe("round trips to the database per request", () => {
       const response = await submit(worker, student, timed.public_uuid, answers);
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({ score: 7, attempt: 1, late: false });
-      expect(response.body.answers.map((answer: { points: number }) => answer.points)).toEqual([
-        1, 4, 2,
-      ]);
+      expect(response.body.answers.map((answer) => answer.points)).toEqual([1, 4, 2]);
     });
     expect(submitted.count, submitted.trips).toBeLessThanOrEqual(2);
     const unstarted = await submit(worker, student, timed.public_uuid, []);
@@ -176,7 +174,7 @@ describe("round trips to the database per request", () => {
     await submit(worker, student, test.public_uuid, sampleAnswers(test, true));
     const headers = {
       "content-type": "application/json",
-      authorization: `Bearer ${workerEnv().RUNNER_TOKEN}`,
+      authorization: `Bearer ${env.RUNNER_TOKEN}`,
     };
     let job: { id: number; token: string } | undefined;
     const lease = await roundTripsOf(async () => {

@@ -3,7 +3,7 @@
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
-import { client, responseOf } from "../helpers/client";
+import { client, itemAt, responseOf } from "../helpers/client";
 import { createGroup, createOrganization, registerUser } from "../helpers/fixtures";
 import { nodeApi, worker } from "./worker-app";
 
@@ -38,7 +38,8 @@ describe("statistics on the Worker build", () => {
         json: { group: group.id },
       }),
     );
-    const [radio, text] = created.body.questions;
+    const radio = itemAt(created.body.questions, 0);
+    const text = itemAt(created.body.questions, 1);
     for (const [index, student] of students.entries()) {
       const submitted = await responseOf(
         client(worker, student.auth).api.completions.index.$post({
@@ -47,7 +48,7 @@ describe("statistics on the Worker build", () => {
             answers: [
               {
                 question: radio.id,
-                body: { picked_variant: { id: radio.body.variants[index % 2].id } },
+                body: { picked_variant: { id: itemAt(radio.body.variants, index % 2).id } },
               },
               { question: text.id, body: { picked_variant: { text: index ? "paris" : "Rome" } } },
             ],

@@ -9,12 +9,8 @@ export const worker: ServedApi = servedApi("http://worker", (input, init) =>
 /** The Node build of the API, started by the global setup on the same database. */
 export const nodeApi: ServedApi = {
   get baseUrl() {
-    return workerEnv().NODE_API_URL;
+    return env.NODE_API_URL;
   },
   fetch: (input, init) => fetch(input, init),
-  app: { request: (path, init) => fetch(`${workerEnv().NODE_API_URL}${path}`, init) },
+  app: { request: (path, init) => fetch(`${env.NODE_API_URL}${path}`, init) },
 };
-
-export function workerEnv() {
-  return env as unknown as { NODE_API_URL: string; GRADER_URL: string; RUNNER_TOKEN: string };
-}
