@@ -6,8 +6,13 @@
  * - the teacher-only run itself (paid once per question revision);
  * - answers graded per second through the real queue and runner pool (one runner per core): one
  *   student's answers, and a classroom's (30 students × 10 answers, submitted at once).
+ * - where the CPU of each graded answer goes: the API's main thread, its other threads (the judge),
+ *   the sandboxes (launchers, fork servers and their children).
  * Usage: npm run bench:grading [-- --backends bwrap,pyodide] [--languages python,javascript]
+ *   [--profile <folder>] (a .cpuprofile of the main thread per throughput run)
  */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { progress } from "../dev/progress";
@@ -15,7 +20,7 @@ import { Grader } from "../src/grading/grader";
 import type { CodeLanguage } from "../src/grading/languages";
 import { RunnerPool } from "../src/grading/runner";
 import { nodeBinary, systemPython } from "../src/grading/sandbox/interpreters";
-import { runProcess } from "../src/grading/sandbox/process";
+import { childrenOf, runProcess } from "../src/grading/sandbox/process";
 import { defaultLimits } from "../src/grading/sandbox/sandbox";
 import { createSandboxes, type SandboxKind } from "../src/grading/sandbox/select";
 import { createJsonLogger } from "../src/logger";
@@ -27,6 +32,8 @@ const { values } = parseArgs({
   options: {
     backends: { type: "string", default: "bwrap,pyodide" },
     languages: { type: "string", default: "python,javascript" },
+    /** A folder for CPU profiles of the API's main thread while the runners grade. */
+    profile: { type: "string" },
   },
 });
 const backends = (values.backends ?? "").split(",").filter(Boolean) as SandboxKind[];
@@ -82,6 +89,67 @@ const bare = (language: CodeLanguage) => () => {
   });
 };
 
+/** CPU seconds of a process's (or thread's) /proc stat: its own, and with `reaped` its waited-for
+ * children's too. */
+function statCpuSeconds(path: string, reaped: boolean): number {
+  try {
+    const fields = readFileSync(path, "utf8").split(") ")[1]?.split(" ") ?? [];
+    const ticks = [11, 12, ...(reaped ? [13, 14] : [])].reduce(
+      (sum, index) => sum + Number(fields[index] ?? 0),
+      0,
+    );
+    return ticks / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every live descendant of `pid` (the sandboxes: launchers, fork servers and
+ * what they reaped). */
+function descendantsCpuSeconds(pid: number): number {
+  return childrenOf(pid).reduce(
+    (sum, child) =>
+      sum + statCpuSeconds(`/proc/${child}/stat`, true) + descendantsCpuSeconds(child),
+    0,
+  );
+}
+
+/** Where the CPU went so far: the API's main thread, its other threads (the judge, libuv), and
+ * the sandboxes. */
+function cpuSplit() {
+  const { user, system } = process.cpuUsage();
+  const main = statCpuSeconds(`/proc/self/task/${process.pid}/stat`, false);
+  return {
+    main,
+    otherThreads: (user + system) / 1e6 - main,
+    sandboxes: descendantsCpuSeconds(process.pid),
+  };
+}
+type CpuSplit = ReturnType<typeof cpuSplit>;
+
+const perAnswerMs = (before: CpuSplit, after: CpuSplit, answers: number) =>
+  Object.fromEntries(
+    (Object.keys(after) as (keyof CpuSplit)[]).map((key) => [
+      key,
+      Math.round(((after[key] - before[key]) * 1000 * 10) / answers) / 10,
+    ]),
+  ) as CpuSplit;
+
+/** Starts the main thread's CPU profiler; the function returned writes the profile as `name`. */
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async (name: string) => {
+    const { profile } = await session.post("Profiler.stop");
+    session.disconnect();
+    const folder = values.profile as string;
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(`${folder}/${name}.cpuprofile`, JSON.stringify(profile));
+  };
+}
+
 /**
  * Answers per second through the API's queue and an in-process pool of `workers` runners:
  * `students` students of one group, `each` answers each, all submitted before grading starts.
@@ -92,7 +160,7 @@ async function throughput(
   students: number,
   each: number,
   workers: number,
-): Promise<number> {
+): Promise<{ perSecond: number; cpuMs: CpuSplit }> {
   const answer = answers[language];
   const t = await createTestApp({ runners: 0, env: { GRADING_WAIT_MS: "0", SANDBOX: kind } });
   const teacher = await registerUser(t, { is_teacher: true });
@@ -133,15 +201,19 @@ async function throughput(
     await createSandboxes(kind, limits, workers),
     createJsonLogger("silent"),
   );
+  const profiler = values.profile ? await startProfile() : undefined;
+  const cpuBefore = cpuSplit();
   const started = performance.now();
   pool.start();
   for (const id of ids) {
     if (!(await t.grading.waitFor(id, 600_000))) throw new Error(`completion ${id} was not graded`);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuMs = perAnswerMs(cpuBefore, cpuSplit(), ids.length);
+  await profiler?.(`${kind}-${language}-${students}x${each}`);
   await pool.stop();
   await t.close();
-  return ids.length / seconds;
+  return { perSecond: ids.length / seconds, cpuMs };
 }
 
 const load = () =>
@@ -178,11 +250,16 @@ for (const language of languages) {
     const oneStudent = await throughput(kind, language, 1, slow ? 30 : 300, workers);
     const classroom = await throughput(kind, language, slow ? 10 : 30, slow ? 3 : 10, workers);
     sandbox.close?.();
+    const cpu = ({ main, otherThreads, sandboxes }: CpuSplit) =>
+      `API main thread ${main} ms, its other threads ${otherThreads} ms, sandboxes ${sandboxes} ms`;
     console.log(
       `${language.padEnd(10)} ${kind.padEnd(7)} one answer: median ${oneMs.toFixed(1)} ms (overhead over bare ${interpreter}: ${(oneMs - bareMs).toFixed(1)} ms); ` +
         `a question's first answer (with its teacher-only run): ${teacherMs.toFixed(1)} ms; ` +
-        `with ${workers} runners: one student's ${slow ? 30 : 300} answers ${oneStudent.toFixed(1)} answers/s, ` +
-        `a classroom (${slow ? "10 students × 3" : "30 students × 10"} answers at once) ${classroom.toFixed(1)} answers/s; load average ${load()}`,
+        `with ${workers} runners: one student's ${slow ? 30 : 300} answers ${oneStudent.perSecond.toFixed(1)} answers/s, ` +
+        `a classroom (${slow ? "10 students × 3" : "30 students × 10"} answers at once) ${classroom.perSecond.toFixed(1)} answers/s; load average ${load()}`,
+    );
+    console.log(
+      `${language.padEnd(10)} ${kind.padEnd(7)} CPU per graded answer: one student: ${cpu(oneStudent.cpuMs)}; classroom: ${cpu(classroom.cpuMs)}`,
     );
   }
 }
