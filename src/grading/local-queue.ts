@@ -74,30 +74,30 @@ export class LocalGradingQueue implements GradingQueue {
   }
 
   async report(jobId: number, token: string, outcome: JobOutcome): Promise<"applied" | "ignored"> {
-    const result = await this.store.transaction(async (tx) => {
-      const job = await tx.select().from(gradingJobs).where(eq(gradingJobs.id, jobId)).get();
-      const decision = decideReport(job, token, outcome);
-      if (!job || decision.kind === "ignore") return undefined;
-      if (decision.kind === "retry") {
-        await this.#requeue(tx, job.id, decision.reason);
-        return undefined;
-      }
-      const grade =
-        decision.kind === "apply"
-          ? gradeFromReport(
-              (await questionOfAnswer(tx, job.answerId)) ?? { points: 0, strictScore: true },
-              decision.outcome.report,
-            )
-          : failedGrade(graderUnavailable(job.attempts, decision.reason));
-      await this.#settle(tx, job.id, decision.kind === "apply" ? "done" : "failed");
-      return applyGrade(tx, job.answerId, grade);
-    });
-    if (result === undefined) {
+    return (await this.reportAndLease(jobId, token, outcome, 0)).result;
+  }
+
+  /**
+   * Reports a job and leases up to `max` more in the same transaction: one commit where a report
+   * and the runner's next lease would take two.
+   */
+  async reportAndLease(
+    jobId: number,
+    token: string,
+    outcome: JobOutcome,
+    max: number,
+  ): Promise<{ result: "applied" | "ignored"; next: LeasedJob[] }> {
+    const until = this.#leaseUntil();
+    const { completionId, next } = await this.store.transaction(async (tx) => ({
+      completionId: await this.#settleReport(tx, jobId, token, outcome),
+      next: await this.#claimIn(tx, max, until),
+    }));
+    if (completionId === undefined) {
       this.#jobsAvailable.notify();
-      return "ignored";
+      return { result: "ignored", next };
     }
-    await this.#notifyIfFinished(result);
-    return "applied";
+    await this.#notifyIfFinished(completionId);
+    return { result: "applied", next };
   }
 
   async waitFor(completionId: number, timeoutMs: number): Promise<boolean> {
@@ -151,38 +151,70 @@ export class LocalGradingQueue implements GradingQueue {
     for (const completionId of finished.completionIds) await this.#notifyIfFinished(completionId);
   }
 
+  /** The runner's report: the answer's grade, a retry or a failure; the completion it finished
+   * grading, if any (undefined when the report changed no answer). */
+  async #settleReport(
+    tx: Tx,
+    jobId: number,
+    token: string,
+    outcome: JobOutcome,
+  ): Promise<number | undefined> {
+    const job = await tx.select().from(gradingJobs).where(eq(gradingJobs.id, jobId)).get();
+    const decision = decideReport(job, token, outcome);
+    if (!job || decision.kind === "ignore") return undefined;
+    if (decision.kind === "retry") {
+      await this.#requeue(tx, job.id, decision.reason);
+      return undefined;
+    }
+    const grade =
+      decision.kind === "apply"
+        ? gradeFromReport(
+            (await questionOfAnswer(tx, job.answerId)) ?? { points: 0, strictScore: true },
+            decision.outcome.report,
+          )
+        : failedGrade(graderUnavailable(job.attempts, decision.reason));
+    await this.#settle(tx, job.id, decision.kind === "apply" ? "done" : "failed");
+    return applyGrade(tx, job.answerId, grade);
+  }
+
+  #leaseUntil(): Date {
+    return new Date(this.clock.now() + this.options.leaseMs);
+  }
+
   /** Leases up to `max` jobs, one at a time in fair-share order (see nextFairJob). */
-  async #claim(max: number): Promise<LeasedJob[]> {
-    const until = new Date(this.clock.now() + this.options.leaseMs);
-    return this.store.transaction(async (tx) => {
-      const leased: LeasedJob[] = [];
-      for (let count = 0; count < max; count++) {
-        const [next] = (await tx.all(nextFairJob)) as { id: number }[];
-        if (!next) break;
-        const token = leaseToken();
-        const [job] = await tx
-          .update(gradingJobs)
-          .set({
-            state: "leased",
-            attempts: sql`${gradingJobs.attempts} + 1`,
-            leaseToken: token,
-            leaseUntil: until,
-          })
-          .where(eq(gradingJobs.id, next.id))
-          .returning({ attempts: gradingJobs.attempts, answerId: gradingJobs.answerId });
-        if (!job) break;
-        const payload = (await loadJobPayloads(tx, [job.answerId])).get(job.answerId);
-        leased.push({
-          id: next.id,
-          token,
-          attempt: job.attempts,
-          code: payload?.code ?? "",
-          testingCode: payload?.testingCode ?? "",
-          language: payload?.language ?? "python",
-        });
-      }
-      return leased;
-    });
+  #claim(max: number): Promise<LeasedJob[]> {
+    const until = this.#leaseUntil();
+    return this.store.transaction((tx) => this.#claimIn(tx, max, until));
+  }
+
+  async #claimIn(tx: Tx, max: number, until: Date): Promise<LeasedJob[]> {
+    const leased: LeasedJob[] = [];
+    for (let count = 0; count < max; count++) {
+      const [next] = (await tx.all(nextFairJob)) as { id: number }[];
+      if (!next) break;
+      const token = leaseToken();
+      const [job] = await tx
+        .update(gradingJobs)
+        .set({
+          state: "leased",
+          attempts: sql`${gradingJobs.attempts} + 1`,
+          leaseToken: token,
+          leaseUntil: until,
+        })
+        .where(eq(gradingJobs.id, next.id))
+        .returning({ attempts: gradingJobs.attempts, answerId: gradingJobs.answerId });
+      if (!job) break;
+      const payload = (await loadJobPayloads(tx, [job.answerId])).get(job.answerId);
+      leased.push({
+        id: next.id,
+        token,
+        attempt: job.attempts,
+        code: payload?.code ?? "",
+        testingCode: payload?.testingCode ?? "",
+        language: payload?.language ?? "python",
+      });
+    }
+    return leased;
   }
 
   #requeue(tx: Tx, jobId: number, reason: string) {

@@ -46,6 +46,13 @@ export interface LeaseSource {
   /** Up to `max` jobs, waiting up to `waitMs` for one; an aborted wait returns none. */
   lease(max: number, waitMs: number, signal?: AbortSignal): Promise<LeasedJob[]>;
   report(jobId: number, token: string, outcome: JobOutcome): Promise<"applied" | "ignored">;
+  /** Reports, then leases up to `max` jobs without waiting, as one step where the source can. */
+  reportAndLease?(
+    jobId: number,
+    token: string,
+    outcome: JobOutcome,
+    max: number,
+  ): Promise<{ result: "applied" | "ignored"; next: LeasedJob[] }>;
 }
 
 /** The grading queue as the API sees it. */

@@ -28,7 +28,7 @@ export class RunnerPool {
   #running = false;
   readonly #plans = new PlanCache();
   #stopping = new AbortController();
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #workers: Promise<void>[] = [];
   readonly #graders: Grader[] = [];
 
   constructor(
@@ -44,7 +44,7 @@ export class RunnerPool {
     this.sandboxes.forEach((sandbox, slot) => {
       const grader = new Grader(sandbox, this.#plans, this.logger);
       this.#graders.push(grader);
-      void this.#work(grader, slot);
+      this.#workers.push(this.#work(grader, slot));
     });
   }
 
@@ -52,25 +52,27 @@ export class RunnerPool {
   async stop(): Promise<void> {
     this.#running = false;
     this.#stopping.abort();
-    await Promise.all(this.#inFlight);
+    await Promise.all(this.#workers.splice(0));
     await Promise.all(this.#graders.splice(0).map((grader) => grader.close()));
     for (const sandbox of this.sandboxes) sandbox.close?.();
   }
 
+  /** Leases, grades and reports until stopped; a job leased with a report is graded even then. */
   async #work(grader: Grader, slot: number): Promise<void> {
-    while (this.#running) {
+    let job: LeasedJob | undefined;
+    while (this.#running || job) {
       try {
-        const [job] = await this.source.lease(1, leaseWaitMs, this.#stopping.signal);
+        job ??= (await this.source.lease(1, leaseWaitMs, this.#stopping.signal))[0];
         if (!job) continue;
+        const held = job;
+        job = undefined;
         const started = performance.now();
-        const reported = runJob(grader, job).then((outcome) =>
-          this.source.report(job.id, job.token, outcome).then((result) => ({ outcome, result })),
-        );
-        this.#inFlight.add(reported);
-        const { outcome, result } = await reported.finally(() => this.#inFlight.delete(reported));
+        const outcome = await runJob(grader, held);
+        const { result, next } = await this.#report(held, outcome);
+        job = next[0];
         this.logger.info("graded", {
-          job_id: job.id,
-          attempt: job.attempt,
+          job_id: held.id,
+          attempt: held.attempt,
           slot,
           outcome: outcome.kind,
           result,
@@ -78,8 +80,17 @@ export class RunnerPool {
         });
       } catch (error) {
         this.logger.error("runner could not lease or report", { slot, error: String(error) });
-        await sleep(retryDelayMs);
+        if (this.#running) await sleep(retryDelayMs);
       }
     }
+  }
+
+  /** Reports a job, and leases the next one in the same step while running, where the source can. */
+  #report(job: LeasedJob, outcome: JobOutcome) {
+    if (this.#running && this.source.reportAndLease)
+      return this.source.reportAndLease(job.id, job.token, outcome, 1);
+    return this.source
+      .report(job.id, job.token, outcome)
+      .then((result) => ({ result, next: [] as LeasedJob[] }));
   }
 }
