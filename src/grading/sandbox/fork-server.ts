@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,22 +97,27 @@ class ForkedRun {
     this.#watch = new RunWatch(limits, () => this.#kill());
   }
 
-  /** The child forked (its pid in the sandbox): into the run's groups before it gets its input. */
+  /** The child forked (its pid in the sandbox): into the run's groups before it gets its input
+   * (written off the event loop: moving a process between groups can wait on the kernel). */
   started(nsPid: number): void {
     this.#hostPid = this.zygote.hostPid ? hostPidOf(this.zygote.hostPid, nsPid) : undefined;
-    try {
-      if (this.group) {
-        if (this.#hostPid === undefined) throw new Error("the child is gone");
-        for (const procs of this.group.procs) writeFileSync(procs, String(this.#hostPid));
-      }
-    } catch (error) {
-      // Never run an answer outside its limits: the job is retried.
-      this.#unavailable = new SandboxUnavailableError(`could not limit the run: ${error}`);
-      this.#kill();
-      return;
-    }
-    this.#moved = true;
-    this.#feed();
+    const hostPid = this.#hostPid;
+    const moving = !this.group
+      ? Promise.resolve()
+      : hostPid === undefined
+        ? Promise.reject(new Error("the child is gone"))
+        : Promise.all(this.group.procs.map((procs) => writeFile(procs, String(hostPid))));
+    moving.then(
+      () => {
+        this.#moved = true;
+        this.#feed();
+      },
+      (error: unknown) => {
+        // Never run an answer outside its limits: the job is retried.
+        this.#unavailable ??= new SandboxUnavailableError(`could not limit the run: ${error}`);
+        if (!this.#done) this.#kill();
+      },
+    );
   }
 
   attach(stream: Stream, socket: Socket, rest: Buffer): void {
@@ -161,7 +167,8 @@ class ForkedRun {
   /** The input, once: when the child is in its groups and all its streams are connected. */
   #feed() {
     const io = this.#sockets.get("io");
-    if (this.#fed || !this.#moved || !io || this.#sockets.size < streams.length) return;
+    if (this.#done || this.#fed || !this.#moved || !io || this.#sockets.size < streams.length)
+      return;
     this.#fed = true;
     this.#watch.feed(io, this.program);
   }
@@ -195,6 +202,9 @@ class ForkedRun {
     }
     this.#done = true;
     clearTimeout(this.#grace);
+    // Over before it was in its groups: it never got the answer, so it is tried again.
+    if (this.group && !this.#moved)
+      this.#unavailable ??= new SandboxUnavailableError("the run ended before it was limited");
     for (const socket of this.#sockets.values()) socket.destroy();
     if (this.group?.oomKilled()) this.#watch.stoppedFor ??= "memory";
     this.group?.release();
