@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { progress } from "../dev/progress";
 import { Grader } from "../src/grading/grader";
@@ -115,11 +116,12 @@ function descendantsCpuSeconds(pid: number): number {
 }
 
 /** Where the CPU went so far: the API's main thread, its other threads (the judge, libuv), and
- * the sandboxes. */
+ * the sandboxes; and how long the main thread's event loop was busy (CPU, or blocked in a call). */
 function cpuSplit() {
   const { user, system } = process.cpuUsage();
   const main = statCpuSeconds(`/proc/self/task/${process.pid}/stat`, false);
   return {
+    mainBusy: performance.eventLoopUtilization().active / 1000,
     main,
     otherThreads: (user + system) / 1e6 - main,
     sandboxes: descendantsCpuSeconds(process.pid),
@@ -250,8 +252,8 @@ for (const language of languages) {
     const oneStudent = await throughput(kind, language, 1, slow ? 30 : 300, workers);
     const classroom = await throughput(kind, language, slow ? 10 : 30, slow ? 3 : 10, workers);
     sandbox.close?.();
-    const cpu = ({ main, otherThreads, sandboxes }: CpuSplit) =>
-      `API main thread ${main} ms, its other threads ${otherThreads} ms, sandboxes ${sandboxes} ms`;
+    const cpu = ({ mainBusy, main, otherThreads, sandboxes }: CpuSplit) =>
+      `API main thread ${main} ms (its event loop busy ${mainBusy} ms), its other threads ${otherThreads} ms, sandboxes ${sandboxes} ms`;
     console.log(
       `${language.padEnd(10)} ${kind.padEnd(7)} one answer: median ${oneMs.toFixed(1)} ms (overhead over bare ${interpreter}: ${(oneMs - bareMs).toFixed(1)} ms); ` +
         `a question's first answer (with its teacher-only run): ${teacherMs.toFixed(1)} ms; ` +

@@ -23,7 +23,8 @@ const budgetSeconds = judgeBudgetMs / 1000;
 /**
  * Grades answers in one sandbox: the teacher-only run of the tests (cached), then the student's
  * run, then the judge, outside any sandbox and off the event loop (a worker thread with a time
- * budget: what sandboxed runs write is untrusted). A sandbox that can't start throws
+ * budget: what sandboxed runs write is untrusted) — but for a report the harness says is judged
+ * quickly (small, comparisons only), which saves the thread's round trip. A sandbox that can't start throws
  * (SandboxUnavailableError): the job is retried rather than judged.
  */
 export class Grader {
@@ -53,6 +54,7 @@ export class Grader {
     );
     if (outcome.kind === "failed") return outcome.report;
     const ending = await this.sandbox.execute(harness.studentRun(answer.code, outcome.plan));
+    if (harness.judgesQuickly?.(outcome.plan, ending)) return harness.judge(outcome.plan, ending);
     try {
       return (await this.#offThread({
         kind: "judge",

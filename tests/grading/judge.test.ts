@@ -1,6 +1,6 @@
 /** The judge reads what the student's process wrote as untrusted input: it fails cases, never throws. */
 import { describe, expect, it } from "vitest";
-import { judgeAnswer } from "../../src/grading/harness/python/judge";
+import { judgeAnswer, judgesQuickly } from "../../src/grading/harness/python/judge";
 import { decodeOutcome, type PythonPlan } from "../../src/grading/harness/python/plan";
 import { inEnglish } from "../helpers/english-report";
 import { sandboxEnding as ending } from "../helpers/sandbox-ending";
@@ -112,5 +112,48 @@ describe("judging an answer's reports", () => {
     expect(report.errors).toBe(
       "Line 1: assert f() == 3\nZeroDivisionError: division by zero\n\nLine 2: assert g() > 1\nAssertionError",
     );
+  });
+});
+
+describe("which reports are judged on the event loop", () => {
+  const withTest = (test: Plan["cases"][number]["test"]): Plan => ({
+    ...plan,
+    cases: [{ ...(plan.cases[0] as Plan["cases"][number]), test }],
+  });
+
+  it("a small report of a plan that only compares, negates and combines values", () => {
+    expect(judgesQuickly(plan, ending(lines(...honest)))).toBe(true);
+    const combined = withTest([
+      "and",
+      [
+        ["u", "not", ["c", ["p", 0], [["<", ["e", 0]]]]],
+        ["c", ["u", "-", ["p", 1]], [["!=", ["e", 1]]]],
+      ],
+    ]);
+    expect(judgesQuickly(combined, ending(lines(...honest)))).toBe(true);
+  });
+
+  it("not a plan with arithmetic or built-in calls, whose results can grow, however small", () => {
+    const product = withTest(["c", ["b", "*", ["p", 0], ["p", 1]], [["==", ["e", 0]]]]);
+    const rounded = withTest([
+      "c",
+      [
+        "f",
+        "round",
+        [
+          ["p", 0],
+          ["p", 1],
+        ],
+        {},
+      ],
+      [["==", ["e", 0]]],
+    ]);
+    expect(judgesQuickly(product, ending(lines(...honest)))).toBe(false);
+    expect(judgesQuickly(rounded, ending(lines(...honest)))).toBe(false);
+  });
+
+  it("not a report past 8 KiB, even of a plan that only compares", () => {
+    const big = `["p",0,["s","${"a".repeat(9000)}"]]`;
+    expect(judgesQuickly(plan, ending(lines('["start"]', big, '["done"]')))).toBe(false);
   });
 });

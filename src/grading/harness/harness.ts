@@ -66,6 +66,11 @@ export interface CodeHarness<Plan> {
   planTests(testingCode: string): TestsPlanning<Plan>;
   studentRun(code: string, plan: Plan): SandboxProgram;
   judge(plan: Plan, ending: SandboxEnding): RunReport;
+  /**
+   * Whether judging this ending takes time bounded by its small size (nothing in it can make the
+   * judge compute more), so that it may run on the event loop rather than in the judge thread.
+   */
+  judgesQuickly?(plan: Plan, ending: SandboxEnding): boolean;
 }
 
 /** Where the tests stopped: the statement of an exception outside an assert, and its error. */

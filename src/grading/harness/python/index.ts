@@ -8,7 +8,7 @@ import {
   type PlanOutcome,
   unfinishedTeacherRun,
 } from "../harness";
-import { judgeAnswer } from "./judge";
+import { judgeAnswer, judgesQuickly } from "./judge";
 import { type PythonPlan, parsePlan, type Step } from "./plan";
 
 const source = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
@@ -113,4 +113,6 @@ export const pythonHarness: CodeHarness<PythonPlan> = {
 
   judge: (plan, ending) =>
     "invalid" in plan ? failedReport(0, plan.invalid) : judgeAnswer(plan, ending),
+
+  judgesQuickly: (plan, ending) => "invalid" in plan || judgesQuickly(plan, ending),
 };

@@ -201,6 +201,42 @@ function judgeCase(
   );
 }
 
+/** The most a run may write on its channel to be judged on the event loop (see judgesQuickly). */
+const quickChannelBytes = 8 * 1024;
+const comparesOnly = new WeakMap<Plan, boolean>();
+
+/** Whether a test only compares values (no arithmetic or built-in call, whose results can grow). */
+function onlyCompares(node: JudgeNode): boolean {
+  switch (node[0]) {
+    case "p":
+    case "e":
+      return true;
+    case "and":
+    case "or":
+      return node[1].every(onlyCompares);
+    case "u":
+      return onlyCompares(node[2]);
+    case "c":
+      return onlyCompares(node[1]) && node[2].every(([, operand]) => onlyCompares(operand));
+    default:
+      return false;
+  }
+}
+
+/**
+ * A small report judged by comparisons only takes time linear in the channel and the plan's
+ * expected values (the reader, the decoder and the comparisons are linear): milliseconds.
+ */
+export function judgesQuickly(plan: Plan, ending: SandboxEnding): boolean {
+  if (ending.channel.length > quickChannelBytes) return false;
+  let compares = comparesOnly.get(plan);
+  if (compares === undefined) {
+    compares = plan.cases.every((testCase) => onlyCompares(testCase.test));
+    comparesOnly.set(plan, compares);
+  }
+  return compares;
+}
+
 /** Applies each case's test to the expected values and the values the student's run reported. */
 export function judgeAnswer(plan: Plan, ending: SandboxEnding): RunReport {
   const reports = readReports(ending.channel, plan.probes.length);
