@@ -39,7 +39,8 @@ KEY_SPEC_USER_KEYRING = -4
 KEY_SPEC_USER_SESSION_KEYRING = -5
 SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
 
-libc = ctypes.CDLL(None, use_errno=True)
+# No use_errno: its bookkeeping makes each call in a child touch (and copy) pages of ours.
+libc = ctypes.CDLL(None)
 own_pid = os.getpid()
 # What a fresh interpreter has (restored in each child); the zygote itself ignores all it can.
 fresh_handlers = {}
@@ -104,8 +105,11 @@ def child(run, code, cpu_seconds):
             signal.signal(number, handler)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
         resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
-        with open("/proc/self/oom_score_adj", "w") as adjust:
-            adjust.write("1000")  # the kernel's OOM killer picks this process first
+        # The kernel's OOM killer picks this process first. Through os, not open(): the io stack's
+        # first use in a child costs it a hundred pages copied from ours.
+        adjust = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+        os.write(adjust, b"1000")
+        os.close(adjust)
         streams = [connect(run, "io"), connect(run, "err"), connect(run, "channel")]
         for target, fd in zip((0, 2, 3), streams):
             os.dup2(fd, target)
@@ -126,6 +130,16 @@ def child(run, code, cpu_seconds):
     os._exit(0)
 
 
+def read_start(path):
+    """The first 4 KiB of a file, through os rather than open(): every page the zygote writes
+    between two forks is copied once more, and the io stack writes many."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, 4096)
+    finally:
+        os.close(fd)
+
+
 def others():
     """The live processes of this sandbox but pid 1 (bubblewrap's init) and this one."""
     found = []
@@ -133,9 +147,8 @@ def others():
         if not entry.isdigit() or int(entry) in (1, own_pid):
             continue
         try:
-            with open("/proc/%s/stat" % entry, "rb") as stat:
-                state = stat.read().rpartition(b")")[2].split()[0]
-        except OSError:
+            state = read_start("/proc/%s/stat" % entry).rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
             continue
         if state != b"Z":
             found.append(int(entry))
@@ -183,10 +196,9 @@ def clean():
         os.chmod(folder, 0o1777)
         empty(folder)
     for kind in ("shm", "sem", "msg"):
-        with open("/proc/sysvipc/" + kind) as table:
-            if len(table.readlines()) > 1:
-                os.waitpid(os.posix_spawn("/usr/bin/ipcrm", ["ipcrm", "--all"], {}), 0)
-                break
+        if read_start("/proc/sysvipc/" + kind).count(b"\n") > 1:  # a line past the header
+            os.waitpid(os.posix_spawn("/usr/bin/ipcrm", ["ipcrm", "--all"], {}), 0)
+            break
     if SYS_KEYCTL is not None:
         # The uid's persistent keyring outlives processes in this user namespace: linked into the
         # session keyring to be emptied, then unlinked with the session keyring's other keys.
