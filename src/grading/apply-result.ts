@@ -63,22 +63,24 @@ export function gradeStatements(db: Queryable, answerId: number, grade: AnswerGr
         score: sql`(select coalesce(sum(${answers.points}), 0) from ${answers} where ${answers.completionId} = ${completionId})`,
         status: sql`case when ${pending} then 'grading' else 'graded' end`,
       })
-      .where(eq(completions.id, completionId)),
+      .where(eq(completions.id, completionId))
+      .returning({ status: completions.status }),
   ] as const;
 }
 
 /**
  * Stores a code answer's grade and its completion's score and status. Callers run it inside the
- * transaction that also settles the job, so it happens once.
+ * transaction that also settles the job, so it happens once. Says which completion, and whether
+ * it is now graded (no answer of it awaits a grade); undefined when the answer is gone.
  */
 export async function applyGrade(
   tx: Tx,
   answerId: number,
   grade: AnswerGrade,
-): Promise<number | undefined> {
+): Promise<{ completionId: number; finished: boolean } | undefined> {
   const [gradeAnswer, scoreCompletion] = gradeStatements(tx, answerId, grade);
   const [answer] = await gradeAnswer;
   if (!answer) return undefined;
-  await scoreCompletion;
-  return answer.completionId;
+  const [completion] = await scoreCompletion;
+  return { completionId: answer.completionId, finished: completion?.status !== "grading" };
 }

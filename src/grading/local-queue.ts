@@ -88,15 +88,15 @@ export class LocalGradingQueue implements GradingQueue {
     max: number,
   ): Promise<{ result: "applied" | "ignored"; next: LeasedJob[] }> {
     const until = this.#leaseUntil();
-    const { completionId, next } = await this.store.transaction(async (tx) => ({
-      completionId: await this.#settleReport(tx, jobId, token, outcome),
+    const { graded, next } = await this.store.transaction(async (tx) => ({
+      graded: await this.#settleReport(tx, jobId, token, outcome),
       next: await this.#claimIn(tx, max, until),
     }));
-    if (completionId === undefined) {
+    if (graded === undefined) {
       this.#jobsAvailable.notify();
       return { result: "ignored", next };
     }
-    await this.#notifyIfFinished(completionId);
+    if (graded.finished) this.#notifyFinished(graded.completionId);
     return { result: "applied", next };
   }
 
@@ -131,34 +131,32 @@ export class LocalGradingQueue implements GradingQueue {
         .from(gradingJobs)
         .where(and(eq(gradingJobs.state, "leased"), lt(gradingJobs.leaseUntil, now)));
       const completionIds: number[] = [];
+      let requeued = false;
       for (const job of expired) {
         const decision = decideExpiry(job, now);
-        if (decision === "requeue")
+        if (decision === "requeue") {
           await this.#requeue(tx, job.id, "the runner did not report in time");
+          requeued = true;
+        }
         if (decision === "fail") {
           await this.#settle(tx, job.id, "failed");
-          const completionId = await applyGrade(
+          const graded = await applyGrade(
             tx,
             job.answerId,
             failedGrade(graderTimedOut(job.attempts)),
           );
-          if (completionId !== undefined) completionIds.push(completionId);
+          if (graded?.finished) completionIds.push(graded.completionId);
         }
       }
-      return { completionIds, requeued: expired.length > completionIds.length };
+      return { completionIds, requeued };
     });
     if (finished.requeued) this.#jobsAvailable.notify();
-    for (const completionId of finished.completionIds) await this.#notifyIfFinished(completionId);
+    for (const completionId of finished.completionIds) this.#notifyFinished(completionId);
   }
 
-  /** The runner's report: the answer's grade, a retry or a failure; the completion it finished
-   * grading, if any (undefined when the report changed no answer). */
-  async #settleReport(
-    tx: Tx,
-    jobId: number,
-    token: string,
-    outcome: JobOutcome,
-  ): Promise<number | undefined> {
+  /** The runner's report: the answer's grade, a retry or a failure; its completion, and whether
+   * that is now graded (undefined when the report changed no answer). */
+  async #settleReport(tx: Tx, jobId: number, token: string, outcome: JobOutcome) {
     const job = await tx.select().from(gradingJobs).where(eq(gradingJobs.id, jobId)).get();
     const decision = decideReport(job, token, outcome);
     if (!job || decision.kind === "ignore") return undefined;
@@ -240,8 +238,7 @@ export class LocalGradingQueue implements GradingQueue {
     return row?.status !== "grading";
   }
 
-  async #notifyIfFinished(completionId: number) {
-    if (!(await this.#isFinished(completionId))) return;
+  #notifyFinished(completionId: number) {
     this.#completionSignals.get(completionId)?.notify();
     this.#completionSignals.delete(completionId);
   }
