@@ -3,8 +3,9 @@ import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { runGroup } from "./cgroups";
 import { ForkServer } from "./fork-server";
-import { interpreterCommand, nodeAddressSpaceMb, nodeBinary, nodeOverheadMb } from "./interpreters";
+import { interpreterCommand, nodeBinary } from "./interpreters";
 import { runProcess } from "./process";
+import { QuickJsSlot, type SlotLaunch, slotOverheadMb } from "./quickjs-slot";
 import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
 import { sandboxUid } from "./uids";
 
@@ -39,7 +40,10 @@ export function bwrapCommand(
   const uid = String(sandboxUid(slot));
   const cpuSeconds = cpuSecondsOf(limits);
   const javascript = program.interpreter === "javascript";
-  const addressSpaceMb = limits.memoryMb + (javascript ? nodeAddressSpaceMb : 0);
+  // No address-space limit for the JavaScript slot process: V8 reserves 10 GiB of address space
+  // (not memory) for each WebAssembly memory. Its memory is bounded by the engine's limit, the
+  // linear memory's maximum, Node's heap limit and the slot's memory group.
+  const addressSpace = javascript ? [] : [`--as=${limits.memoryMb * 1024 * 1024}`];
   // Node's binary is mounted where it is when it isn't under /usr (nvm, a tarball in /opt).
   const nodeFolder = javascript && !nodeBinary.startsWith("/usr/") ? [dirname(nodeBinary)] : [];
   return {
@@ -51,7 +55,7 @@ export function bwrapCommand(
       "--no-new-privs",
       "--",
       "prlimit",
-      `--as=${addressSpaceMb * 1024 * 1024}`,
+      ...addressSpace,
       `--nproc=${limits.maxProcesses}`,
       `--fsize=${limits.maxFileBytes}`,
       "--nofile=64",
@@ -107,36 +111,71 @@ export function bwrapCommand(
       "--chdir",
       "/tmp",
       "--",
-      ...interpreterCommand(program, limits),
+      ...interpreterCommand(program),
     ],
   };
+}
+
+/** The JavaScript slot process (`source`) of a runner slot in a bwrap sandbox of its own, in a
+ * memory group for the whole process. */
+export async function bwrapSlotLaunch(
+  limits: SandboxLimits,
+  slot: number,
+  source: string,
+): Promise<SlotLaunch> {
+  const { command, args } = bwrapCommand(
+    limits,
+    slot,
+    { interpreter: "javascript", source, input: "" },
+    await bwrapDisablesUserns(),
+    { cpuLimit: false },
+  );
+  const group = runGroup(
+    {
+      memoryMb: limits.memoryMb + slotOverheadMb,
+      maxProcesses: limits.maxProcesses + launcherProcesses,
+    },
+    "slot",
+  );
+  return { command, args, group };
 }
 
 /**
  * A runner slot's bwrap sandboxes: a student's Python run is a child of the slot's fork server
  * (no interpreter start per answer; fork-server.py says why that isolates answers as well as a
- * fresh sandbox each); every other run (the teacher-only runs, JavaScript) gets a fresh sandbox.
+ * fresh sandbox each); a student's JavaScript run is a new QuickJS instance in the slot's
+ * JavaScript process (quickjs-slot-process.mjs says why); every teacher-only run gets a fresh sandbox.
  */
 export class BwrapSandbox implements Sandbox {
   readonly name = "bwrap";
   readonly #forkServer: ForkServer;
+  readonly #quickjs: QuickJsSlot;
 
   constructor(
     private readonly limits: SandboxLimits,
     private readonly slot = 0,
   ) {
     this.#forkServer = new ForkServer(limits, slot, bwrapDisablesUserns);
+    this.#quickjs = new QuickJsSlot(limits, (source) => bwrapSlotLaunch(limits, slot, source));
   }
 
   execute(program: SandboxProgram): Promise<SandboxEnding> {
-    if (program.interpreter === "python" && !program.ownProcess)
-      return this.#forkServer.execute(program);
+    if (program.interpreter === "javascript") {
+      if (!program.ownProcess) return this.#quickjs.execute(program);
+      return QuickJsSlot.once(
+        this.limits,
+        (source) => bwrapSlotLaunch(this.limits, this.slot, source),
+        program,
+      );
+    }
+    if (!program.ownProcess) return this.#forkServer.execute(program);
     return this.#executeAlone(program);
   }
 
-  /** Stops the fork server (the next run starts another). */
+  /** Stops the fork server and the JavaScript slot process (the next run starts others). */
   close(): void {
     this.#forkServer.close();
+    this.#quickjs.close();
   }
 
   async #executeAlone(program: SandboxProgram): Promise<SandboxEnding> {
@@ -147,8 +186,7 @@ export class BwrapSandbox implements Sandbox {
       await bwrapDisablesUserns(),
     );
     const group = runGroup({
-      // Node's own runtime comes on top of what a JavaScript answer may use.
-      memoryMb: this.limits.memoryMb + (program.interpreter === "javascript" ? nodeOverheadMb : 0),
+      memoryMb: this.limits.memoryMb,
       maxProcesses: this.limits.maxProcesses + launcherProcesses,
     });
     const ending = await runProcess({ command, args, stdin: program, limits: this.limits, group });

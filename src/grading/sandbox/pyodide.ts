@@ -4,8 +4,9 @@ import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { nodeArguments, nodeBinary, nodeOverheadMb } from "./interpreters";
+import { nodeBinary } from "./interpreters";
 import { runProcess } from "./process";
+import { QuickJsSlot, type SlotLaunch, slotNodeFlags } from "./quickjs-slot";
 import type { Sandbox, SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
 import { sandboxUid } from "./uids";
 
@@ -103,6 +104,23 @@ export function pyodideIsolation(): Promise<PyodideIsolation | undefined> {
   return isolationFound;
 }
 
+/** JavaScript needs no pyodide: QuickJS in a long-lived Node process of the slot (`source`),
+ * under the same isolation and permission model as a pyodide run. */
+export function pyodideSlotLaunch(
+  isolation: PyodideIsolation,
+  slot: number,
+  source: string,
+): SlotLaunch {
+  const [command, ...args] = [
+    ...launcher(isolation, slot),
+    nodeBinary,
+    ...slotNodeFlags,
+    "-e",
+    source,
+  ];
+  return { command: command as string, args, env: { TZ: "UTC" } };
+}
+
 /**
  * The fallback sandbox, needing only npm: a separate, short-lived, isolated Node process that runs
  * Python in pyodide, or JavaScript itself. Never in-process: pyodide in the API's own process can
@@ -110,18 +128,33 @@ export function pyodideIsolation(): Promise<PyodideIsolation | undefined> {
  */
 export class PyodideSandbox implements Sandbox {
   readonly name = "pyodide";
+  readonly #quickjs: QuickJsSlot;
+
   constructor(
     private readonly limits: SandboxLimits,
     private readonly isolation: PyodideIsolation,
     private readonly slot = 0,
-  ) {}
+  ) {
+    this.#quickjs = new QuickJsSlot(limits, async (source) =>
+      pyodideSlotLaunch(isolation, slot, source),
+    );
+  }
 
   async execute(program: SandboxProgram): Promise<SandboxEnding> {
-    const ending =
-      program.interpreter === "javascript"
-        ? await this.#runNode(program)
-        : await this.#runPyodide(program);
-    return { ...ending, timeLimitMs: this.limits.timeLimitMs };
+    if (program.interpreter === "javascript") {
+      if (!program.ownProcess) return this.#quickjs.execute(program);
+      return QuickJsSlot.once(
+        this.limits,
+        async (source) => pyodideSlotLaunch(this.isolation, this.slot, source),
+        program,
+      );
+    }
+    return { ...(await this.#runPyodide(program)), timeLimitMs: this.limits.timeLimitMs };
+  }
+
+  /** Stops the JavaScript slot process (the next run starts another). */
+  close(): void {
+    this.#quickjs.close();
   }
 
   async #runPyodide(program: SandboxProgram) {
@@ -148,23 +181,6 @@ export class PyodideSandbox implements Sandbox {
         input: `${JSON.stringify({ source: program.source })}\n${program.input}`,
       },
       limits: { ...this.limits, memoryMb: this.limits.memoryMb + pyodideOverheadMb },
-      watchMemory: true,
-    });
-  }
-
-  /** JavaScript needs no pyodide: Node itself, under the same isolation and permission model. */
-  #runNode(program: SandboxProgram) {
-    const [command, ...args] = [
-      ...launcher(this.isolation, this.slot),
-      nodeBinary,
-      ...nodeArguments(this.limits, program.source),
-    ];
-    return runProcess({
-      command: command as string,
-      args,
-      stdin: program,
-      env: { TZ: "UTC" },
-      limits: { ...this.limits, memoryMb: this.limits.memoryMb + nodeOverheadMb },
       watchMemory: true,
     });
   }

@@ -1,11 +1,16 @@
-// Evaluated inside the fresh context of both sandboxed runs, before any code of the tests or the
-// answer: the globals a script expects beyond the language's own (console, assert), and the
-// harness's helpers, which it returns. The sandboxed program only ever passes strings and the
-// context's own values to these helpers and reads strings back, so no object of the program's
-// realm reaches the answer. Nothing here is a secret or decides a grade: the answer may change
-// any of it, and only its own error texts and reported values would change.
+// Evaluated in the fresh QuickJS context of both sandboxed runs, after plain.cjs and before any
+// code of the tests or the answer: the globals a script expects beyond the language's own
+// (console, assert), a Proxy constructor that remembers its Proxies (QuickJS offers no other way
+// to tell one), and the harness's helpers, which it returns to the runner (quickjs-run.mjs) and
+// never puts where the answer can reach them. It takes the built-ins it uses before the answer
+// runs. Nothing here is a secret or decides a grade: an answer that changes what it can reach
+// only changes its own error texts and reported values. `host` holds the runner's functions
+// (print), given as the global `__host` and removed here.
 (() => {
+  const host = globalThis.__host;
+  delete globalThis.__host;
   const { defineProperty, getOwnPropertyDescriptor, getPrototypeOf, keys } = Object;
+  const { apply } = Reflect;
   const { is } = Object;
   const bothNaN = (a, b) =>
     Number.isNaN(a) && Number.isNaN(b) && typeof a === "number" && typeof b === "number";
@@ -13,17 +18,29 @@
   const stringify = JSON.stringify;
   const toText = String;
 
-  // Stacks are read outside this realm; a hook here must not see them.
-  defineProperty(Error, "prepareStackTrace", {
-    value: undefined,
-    writable: false,
-    enumerable: false,
-    configurable: false,
+  const RealProxy = Proxy;
+  const proxies = new WeakSet();
+  const { add: remember, has: remembered } = WeakSet.prototype;
+  const isProxy = (value) => apply(remembered, proxies, [value]);
+  const track = (proxy) => {
+    apply(remember, proxies, [proxy]);
+    return proxy;
+  };
+  function TrackedProxy(target, handler) {
+    if (new.target === undefined) throw new TypeError("Constructor Proxy requires 'new'");
+    return track(new RealProxy(target, handler));
+  }
+  defineProperty(TrackedProxy, "revocable", {
+    value: function revocable(target, handler) {
+      const made = RealProxy.revocable(target, handler);
+      track(made.proxy);
+      return made;
+    },
+    writable: true,
+    configurable: true,
   });
-  defineProperty(globalThis, "Error", { writable: false, configurable: false });
+  defineProperty(TrackedProxy, "name", { value: "Proxy" });
 
-  const outputLimit = 64 * 1024 + 1;
-  let output = "";
   const show = (value) => {
     try {
       return typeof value === "string" ? value : toText(value);
@@ -31,12 +48,13 @@
       return "[value]";
     }
   };
+  // The runner counts what is printed and stops the run past the output limit.
+  const hostPrint = host.print;
   const print = (...values) => {
-    if (output.length >= outputLimit) return;
     let line = "";
     for (let index = 0; index < values.length; index++)
       line += (index ? " " : "") + show(values[index]);
-    output += `${line}\n`.slice(0, outputLimit - output.length);
+    hostPrint(`${line}\n`);
   };
   const console = {};
   for (const name of ["log", "info", "debug", "warn", "error", "trace", "dir", "table"])
@@ -108,22 +126,16 @@
   for (const [name, value] of [
     ["console", console],
     ["assert", assert],
+    ["Proxy", TrackedProxy],
   ])
     defineProperty(globalThis, name, { value, writable: true, configurable: true });
 
-  /** What the answer printed since the last call. */
-  const drain = () => {
-    const text = output;
-    output = "";
-    return text;
-  };
-
-  /** A thrown value as text: an error's stack, or what was thrown. */
+  /** A thrown value as text: an error's name, message and stack, or what was thrown. */
   const describe = (thrown) => {
     try {
       if (thrown !== null && (typeof thrown === "object" || typeof thrown === "function")) {
         const stack = thrown.stack;
-        if (typeof stack === "string" && stack) return stack;
+        if (typeof stack === "string" && stack) return `${toText(thrown)}\n${stack}`;
       }
       return `Uncaught ${typeof thrown === "string" ? stringify(thrown) : toText(thrown)}`;
     } catch {
@@ -162,15 +174,11 @@
     } catch {
       // What could be read is reported.
     }
-    return stringify({ chain, text, props });
+    return { chain, text, props };
   };
 
-  return {
-    drain,
-    describe,
-    facts,
-    makeError: (message) => new TypeError(message),
-    prototypes: {
+  const encoder = createEncoder(
+    {
       Object: Object.prototype,
       Array: Array.prototype,
       Map: Map.prototype,
@@ -180,5 +188,20 @@
       Error: Error.prototype,
       Function: Function.prototype,
     },
+    isProxy,
+  );
+  /** A value's tagged JSON as text (an error class's chain first, for "c"). */
+  const encode = (value, asErrorClass) =>
+    stringify((asErrorClass && encoder.encodeErrorClass(value)) || encoder.encodeOutcome(value));
+  /** Calls fn: [0] when it returns, [1, facts] when it throws, [2] when it isn't a function. */
+  const callAndCatch = (fn) => {
+    if (typeof fn !== "function") return stringify([2]);
+    try {
+      fn();
+    } catch (thrown) {
+      return stringify([1, facts(thrown)]);
+    }
+    return stringify([0]);
   };
+  return { describe, encode, callAndCatch };
 })();

@@ -16,13 +16,10 @@ import { PlanningError } from "./test-statements";
 
 const source = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
 let program: string | undefined;
-/** The sandboxed program of both runs: the plain-value encoder, the context's prelude, the steps. */
+/** The harness of both runs, evaluated first in each run's QuickJS context (quickjs-run.mjs runs
+ * the steps): the plain-value encoder and the context's prelude, which returns the helpers. */
 export function javascriptProgram(): string {
-  program ??= [
-    source("plain.cjs"),
-    `const PRELUDE = ${JSON.stringify(source("context-prelude.js"))};`,
-    source("run-steps.cjs"),
-  ].join("\n");
+  program ??= [source("plain.cjs"), source("context-prelude.js")].join("\n");
   return program;
 }
 
@@ -64,6 +61,7 @@ export const javascriptHarness: CodeHarness<JavaScriptPlan> = {
   get version() {
     version ??= createHash("sha256")
       .update(javascriptProgram())
+      .update(source("quickjs-run.mjs"))
       .update(source("planner.ts"))
       .update(source("test-statements.ts"))
       .digest("hex")
