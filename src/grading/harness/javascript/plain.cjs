@@ -30,7 +30,9 @@ function createEncoder(prototypes, isProxy) {
   const toText = String;
   const push = Array.prototype.push;
   const mapForEach = Map.prototype.forEach;
+  const mapHas = Map.prototype.has;
   const setForEach = Set.prototype.forEach;
+  const setHas = Set.prototype.has;
   const dateTime = Date.prototype.getTime;
   const regExpSource = describeOwn(RegExp.prototype, "source").get;
   const regExpFlags = describeOwn(RegExp.prototype, "flags").get;
@@ -42,7 +44,7 @@ function createEncoder(prototypes, isProxy) {
   // checks do.
   const brand = (method, value) => {
     try {
-      apply(method, value, []);
+      apply(method, value, [undefined]);
       return true;
     } catch {
       return false;
@@ -151,7 +153,7 @@ function createEncoder(prototypes, isProxy) {
           return ["R", apply(regExpSource, item, []), apply(regExpFlags, item, [])];
       }
       if (keys.length === 0) {
-        if (prototype === prototypes.Map && brand(mapForEach, item)) {
+        if (prototype === prototypes.Map && brand(mapHas, item)) {
           const entries = [];
           apply(mapForEach, item, [
             (child, key) =>
@@ -159,7 +161,7 @@ function createEncoder(prototypes, isProxy) {
           ]);
           return ["M", entries];
         }
-        if (prototype === prototypes.Set && brand(setForEach, item)) {
+        if (prototype === prototypes.Set && brand(setHas, item)) {
           const entries = [];
           apply(setForEach, item, [(child) => apply(push, entries, [encode(child, depth + 1)])]);
           return ["S", entries];

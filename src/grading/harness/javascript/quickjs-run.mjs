@@ -74,6 +74,8 @@ export async function runProgram(wasmModule, { source, input }, limits) {
   const runtime = engine.newRuntime();
   runtime.setMemoryLimit(limits.memoryMb * 1024 * 1024);
   runtime.setMaxStackSize(stackBytes);
+  // No module is ever loaded: import() rejects with an error of the answer's own realm.
+  runtime.setModuleLoader(() => 'throw new TypeError("import() is not available here");');
   runtime.setInterruptHandler(() => {
     if (stoppedFor === undefined && cpuMs() - started > limits.timeLimitMs) stoppedFor = "time";
     return stoppedFor !== undefined;
