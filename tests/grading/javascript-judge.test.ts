@@ -139,8 +139,7 @@ const encodings = new Map<string, string>();
 /** The value the judge sees: built, encoded by the sandboxed program's encoder, decoded (anew each
  * time: two reports are never one object). */
 function judged(source: string): JsValue {
-  if (!encodings.has(source))
-    encodings.set(source, JSON.stringify(encodeValue(build(source))));
+  if (!encodings.has(source)) encodings.set(source, JSON.stringify(encodeValue(build(source))));
   const decoded = decodeValue(JSON.parse(encodings.get(source) as string));
   if (!decoded.ok) throw new Error(`${source} did not round-trip`);
   return decoded.value;

@@ -62,6 +62,7 @@ export async function runProgram(wasmModule, { source, input }, limits) {
   const report = (frame) => channel.push(JSON.stringify(frame));
   let stoppedFor;
   let printed = 0;
+  const started = cpuMs();
   const maximumPages = Math.min(
     65536,
     Math.ceil(((limits.memoryMb + linearOverheadMb) * 1024 * 1024) / pageBytes),
@@ -70,14 +71,14 @@ export async function runProgram(wasmModule, { source, input }, limits) {
   const engine = await newQuickJSWASMModuleFromVariant(
     newVariant(variant, { wasmModule, wasmMemory }),
   );
-  const started = cpuMs();
   const runtime = engine.newRuntime();
   runtime.setMemoryLimit(limits.memoryMb * 1024 * 1024);
   runtime.setMaxStackSize(stackBytes);
   // No module is ever loaded: import() rejects with an error of the answer's own realm.
   runtime.setModuleLoader(() => 'throw new TypeError("import() is not available here");');
+  const running = cpuMs();
   runtime.setInterruptHandler(() => {
-    if (stoppedFor === undefined && cpuMs() - started > limits.timeLimitMs) stoppedFor = "time";
+    if (stoppedFor === undefined && cpuMs() - running > limits.timeLimitMs) stoppedFor = "time";
     return stoppedFor !== undefined;
   });
   const context = runtime.newContext();
