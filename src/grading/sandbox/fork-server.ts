@@ -5,9 +5,9 @@ import { writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { bwrapCommand, cpuSecondsOf } from "./bwrap";
 import { type RunGroup, runGroup } from "./cgroups";
+import { type ControlLines, readControlLines } from "./control-lines";
 import { childrenOf, launchInGroup, RunWatch } from "./process";
 import {
   type SandboxEnding,
@@ -20,7 +20,6 @@ import { sandboxUid } from "./uids";
 const zygoteSource = readFileSync(new URL("./fork-server.py", import.meta.url), "utf8");
 /** Where the slot's socket folder appears in the sandbox (fork-server.py connects to it). */
 const socketFolder = "/run/io";
-const startTimeoutMs = 10_000;
 /** How long the fork server may take to report a run over once it was killed or its output
  * ended, before the whole sandbox is replaced (a child stopped the fork server, say). */
 const reportGraceMs = 2_000;
@@ -224,6 +223,7 @@ class Zygote {
   current: ForkedRun | undefined;
   alive = true;
   readonly ready: Promise<void>;
+  readonly #control: ControlLines;
 
   constructor(
     private readonly launcher: ChildProcess,
@@ -231,32 +231,13 @@ class Zygote {
     private readonly folder: string,
     private readonly group: RunGroup | undefined,
   ) {
-    let lines = "";
-    let started: (() => void) | undefined;
-    this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.kill();
-        reject(new SandboxUnavailableError("the fork server did not start"));
-      }, startTimeoutMs);
-      started = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      launcher.once("close", () => {
-        clearTimeout(timer);
-        reject(new SandboxUnavailableError("the fork server stopped while starting"));
-      });
-    });
-    this.ready.catch(() => {
-      // Awaited by the run that started it.
-    });
-    (launcher.stdout as Readable).on("data", (chunk: Buffer) => {
-      lines += chunk.toString("utf8");
-      for (let end = lines.indexOf("\n"); end >= 0; end = lines.indexOf("\n")) {
-        this.#control(lines.slice(0, end).split(" "), started);
-        lines = lines.slice(end + 1);
-      }
-    });
+    this.#control = readControlLines(
+      launcher,
+      "fork server",
+      (line) => this.#line(line),
+      () => this.kill(),
+    );
+    this.ready = this.#control.ready;
     launcher.on("close", () => {
       this.kill();
       this.current?.lost();
@@ -266,9 +247,7 @@ class Zygote {
 
   /** Keeps the process alive while a start or a run is waiting on the sandbox, not when idle. */
   busy(waiting: boolean): void {
-    const stdout = this.launcher.stdout as unknown as { ref(): void; unref(): void };
-    if (waiting) stdout.ref();
-    else stdout.unref();
+    this.#control.busy(waiting);
   }
 
   send(line: string): void {
@@ -289,20 +268,22 @@ class Zygote {
     this.group?.release();
   }
 
-  #control([kind, run, first, second]: string[], started: (() => void) | undefined) {
+  /** A line of the fork server's: true for its ready line. */
+  #line(line: string): boolean {
+    const [kind, run, first, second] = line.split(" ");
     if (kind === "ready") {
       this.hostPid = this.launcher.pid ? hostPidOf(this.launcher.pid, Number(run)) : undefined;
-      started?.();
-      return;
+      return true;
     }
     const current = this.current;
-    if (!current || current.id !== run) return;
+    if (!current || current.id !== run) return false;
     if (kind === "p") current.started(Number(first));
     if (kind === "x")
       current.exited({
         exitCode: first === "-" ? null : Number(first),
         signal: second === "-" ? null : signalName(Number(second)),
       });
+    return false;
   }
 
   /** A child's connection: "<run> <stream>\n", then the stream itself. */

@@ -4,9 +4,9 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { RunGroup } from "./cgroups";
+import { type ControlLines, readControlLines } from "./control-lines";
 import { launchInGroup } from "./process";
 import type { SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
-import { SandboxUnavailableError } from "./sandbox";
 
 /** How a slot process is started: its command (in its sandbox) and the groups that hold it. */
 export interface SlotLaunch {
@@ -34,7 +34,6 @@ export const slotOverheadMb = 160;
 /** A slot process is replaced after this many runs (defence in depth: nothing survives a run in
  * it anyway, each run being a new WebAssembly instance). */
 const runsPerProcess = 200;
-const startTimeoutMs = 10_000;
 /** Beyond the run's CPU limit (which the engine enforces), before the slot process is killed. */
 const hangGraceMs = 2_000;
 const stderrTailBytes = 4096;
@@ -77,40 +76,24 @@ class SlotProcess {
   #pending: Pending | undefined;
   #stderrTail = "";
   readonly ready: Promise<void>;
+  readonly #control: ControlLines;
 
   constructor(
     private readonly child: ChildProcess,
     private readonly group: RunGroup | undefined,
     private readonly timeLimitMs: number,
   ) {
-    let lines = "";
-    let started: (() => void) | undefined;
-    this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.kill();
-        reject(new SandboxUnavailableError("the JavaScript slot process did not start"));
-      }, startTimeoutMs);
-      started = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      child.once("close", () => {
-        clearTimeout(timer);
-        reject(new SandboxUnavailableError("the JavaScript slot process stopped while starting"));
-      });
-    });
-    this.ready.catch(() => {
-      // Awaited by the run that started it.
-    });
-    child.stdout?.on("data", (chunk: Buffer) => {
-      lines += chunk.toString("utf8");
-      for (let end = lines.indexOf("\n"); end >= 0; end = lines.indexOf("\n")) {
-        const line = lines.slice(0, end);
-        lines = lines.slice(end + 1);
-        if (line === '"ready"') started?.();
-        else this.#answered(line);
-      }
-    });
+    this.#control = readControlLines(
+      child,
+      "JavaScript slot process",
+      (line) => {
+        if (line === '"ready"') return true;
+        this.#answered(line);
+        return false;
+      },
+      () => this.kill(),
+    );
+    this.ready = this.#control.ready;
     child.stderr?.on("data", (chunk: Buffer) => {
       this.#stderrTail = (this.#stderrTail + chunk.toString("utf8")).slice(-stderrTailBytes);
     });
@@ -126,11 +109,8 @@ class SlotProcess {
     });
   }
 
-  /** Keeps this process (the API) alive while a start or a run waits on the slot, not when idle. */
   busy(waiting: boolean): void {
-    const stdout = this.child.stdout as unknown as { ref(): void; unref(): void };
-    if (waiting) stdout.ref();
-    else stdout.unref();
+    this.#control.busy(waiting);
   }
 
   run(program: SandboxProgram, limits: SandboxLimits): Promise<SandboxEnding> {

@@ -25,6 +25,8 @@ const linearOverheadMb = 32;
  * native stack for it (--stack-size in quickjs-slot.ts). */
 const stackBytes = 1024 * 1024;
 const maxTextLength = 4096;
+/** What a run may report, as the other backends' channel limit. */
+const maxChannelBytes = 1024 * 1024;
 /** Promise jobs run between two checks of the limits. */
 const jobsPerCheck = 1000;
 
@@ -59,8 +61,14 @@ function syntaxErrorText(text, filename, source) {
  */
 export async function runProgram(wasmModule, { source, input }, limits) {
   const channel = [];
-  const report = (frame) => channel.push(JSON.stringify(frame));
+  let channelBytes = 0;
   let stoppedFor;
+  const report = (frame) => {
+    const line = JSON.stringify(frame);
+    channelBytes += line.length + 1;
+    if (channelBytes > maxChannelBytes) stoppedFor ??= "output";
+    else channel.push(line);
+  };
   let printed = 0;
   const started = cpuMs();
   const maximumPages = Math.min(
@@ -87,8 +95,11 @@ export async function runProgram(wasmModule, { source, input }, limits) {
   {
     report(["start"]);
     const host = context.newObject();
+    // A text is measured before it is copied out of the instance: a long one stops the run.
     const print = context.newFunction("print", (text) => {
-      printed += Buffer.byteLength(context.getString(text));
+      const length = context.getNumber(context.getProp(text, "length"));
+      printed +=
+        length > limits.maxOutputBytes ? length : Buffer.byteLength(context.getString(text));
       if (printed > limits.maxOutputBytes) stoppedFor ??= "output";
     });
     context.setProp(host, "print", print);
@@ -108,10 +119,15 @@ export async function runProgram(wasmModule, { source, input }, limits) {
         ran.error?.dispose();
       }
     };
+    /** A thrown value as text (nothing is run once the run is stopped: its text won't count). */
     const textOfError = (error) => {
-      const text = context.getString(
-        context.unwrapResult(context.callFunction(describe, context.undefined, error)),
-      );
+      if (stoppedFor !== undefined) return "";
+      const described = context.callFunction(describe, context.undefined, error);
+      if (described.error) {
+        described.error.dispose();
+        return "Uncaught exception (it could not be described)";
+      }
+      const text = context.getString(described.value);
       if (/^InternalError: out of memory/.test(text)) stoppedFor ??= "memory";
       return text;
     };
