@@ -6,7 +6,12 @@ import { build } from "esbuild";
 import type { RunGroup } from "./cgroups";
 import { type ControlLines, readControlLines } from "./control-lines";
 import { launchInGroup } from "./process";
-import type { SandboxEnding, SandboxLimits, SandboxProgram } from "./sandbox";
+import {
+  type SandboxEnding,
+  type SandboxLimits,
+  type SandboxProgram,
+  SandboxUnavailableError,
+} from "./sandbox";
 
 /** How a slot process is started: its command (in its sandbox) and the groups that hold it. */
 export interface SlotLaunch {
@@ -104,8 +109,8 @@ class SlotProcess {
     child.on("error", () => this.kill());
     child.on("close", (exitCode, signal) => {
       this.alive = false;
-      this.group?.release();
       const stoppedFor = this.group?.oomKilled() ? "memory" : undefined;
+      this.group?.release();
       this.#finish({ channel: "", stoppedFor, exitCode, signal, stderrTail: this.#stderrTail });
     });
   }
@@ -116,7 +121,12 @@ class SlotProcess {
 
   run(program: SandboxProgram, limits: SandboxLimits): Promise<SandboxEnding> {
     this.runs++;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      if (!this.alive) {
+        // Gone since it was found alive: the job is retried.
+        reject(new SandboxUnavailableError("the JavaScript slot process stopped"));
+        return;
+      }
       const id = this.runs;
       // The engine stops a run at its CPU limit; a run still going well after it is a hang of
       // the host: the process goes, and the run ends at its time limit.
