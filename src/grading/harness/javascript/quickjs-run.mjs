@@ -85,7 +85,14 @@ export async function runProgram(wasmModule, { source, input }, limits) {
   // No module is ever loaded: import() rejects with an error of the answer's own realm.
   runtime.setModuleLoader(() => 'throw new TypeError("import() is not available here");');
   const running = cpuMs();
+  // QuickJS swallows running out of memory inside a promise job (the chain just ends): the
+  // linear memory, which only grows, reaching the limit is how a run is known to have hit it.
+  const memoryLimitBytes = limits.memoryMb * 1024 * 1024;
+  const checkMemory = () => {
+    if (wasmMemory.buffer.byteLength >= memoryLimitBytes) stoppedFor ??= "memory";
+  };
   runtime.setInterruptHandler(() => {
+    checkMemory();
     if (stoppedFor === undefined && cpuMs() - running > limits.timeLimitMs) stoppedFor = "time";
     return stoppedFor !== undefined;
   });
@@ -118,6 +125,7 @@ export async function runProgram(wasmModule, { source, input }, limits) {
         // A rejection nobody handles is the answer's business, as in a script.
         ran.error?.dispose();
       }
+      checkMemory();
     };
     /** A thrown value as text (nothing is run once the run is stopped: its text won't count). */
     const textOfError = (error) => {
