@@ -101,13 +101,19 @@ export class LocalGradingQueue implements GradingQueue {
   }
 
   async waitFor(completionId: number, timeoutMs: number): Promise<boolean> {
-    if (await this.#isFinished(completionId)) return true;
     let signal = this.#completionSignals.get(completionId);
     if (!signal) {
       signal = new Signal();
       this.#completionSignals.set(completionId, signal);
     }
-    await signal.wait(timeoutMs);
+    // The wait starts before the read: a report committed while the read is in flight still
+    // wakes it, instead of leaving it to its timeout.
+    const woken = signal.wait(timeoutMs);
+    if (await this.#isFinished(completionId)) {
+      this.#notifyFinished(completionId);
+      return true;
+    }
+    await woken;
     return this.#isFinished(completionId);
   }
 
