@@ -4,6 +4,10 @@
  * /dev/shm, System V IPC, keys, signal handlers, attacks on the fork server itself, a memory
  * flood) must not reach B: B sees a fresh sandbox and is graded correctly. Real sandbox.
  */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Grader } from "../../src/grading/grader";
 import { BwrapSandbox, bwrapInstalled } from "../../src/grading/sandbox/bwrap";
@@ -183,5 +187,23 @@ describe.skipIf(!canRun)("the fork server between two answers of one slot", () =
     expect(reports.map((report) => report.passed)).toEqual(
       answers.map((_, index) => (index % 3 === 0 ? 0 : 2)),
     );
+  });
+
+  it("removes the socket folders of API processes that are gone, and only theirs", async () => {
+    const gonePid = spawnSync("true").pid;
+    const left = mkdtempSync(join(tmpdir(), `testit-slot-${gonePid}-0-`));
+    writeFileSync(join(left, "socket"), "");
+    const another = mkdtempSync(join(tmpdir(), `testit-slot-${process.ppid}-0-`));
+    const slot = new BwrapSandbox(defaultLimits(3000, 128), 22);
+    const slotGrader = new Grader(slot);
+    try {
+      expect(inEnglish(await slotGrader.grade(correct))).toEqual(fullMarks);
+      expect(existsSync(left)).toBe(false);
+      expect(existsSync(another)).toBe(true);
+    } finally {
+      await slotGrader.close();
+      slot.close();
+      rmSync(another, { recursive: true, force: true });
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { isAlive } from "./process";
 import { SandboxUnavailableError } from "./sandbox";
 
 /**
@@ -91,7 +92,7 @@ const parentName = () => `testit-${process.pid}`;
 function sweepStale(folder: string): void {
   for (const entry of readdirSync(folder)) {
     const pid = /^testit-(\d+)$/.exec(entry)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
     try {
       for (const run of readdirSync(join(folder, entry), { withFileTypes: true }))
         if (run.isDirectory()) rmdirSync(join(folder, entry, run.name));
@@ -99,15 +100,6 @@ function sweepStale(folder: string): void {
     } catch {
       // Still in use, or not ours to remove.
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { bwrapCommand, cpuSecondsOf } from "./bwrap";
 import { type RunGroup, runGroup } from "./cgroups";
 import { type ControlLines, readControlLines } from "./control-lines";
-import { childrenOf, launchInGroup, RunWatch } from "./process";
+import { childrenOf, isAlive, launchInGroup, RunWatch } from "./process";
 import {
   type SandboxEnding,
   type SandboxLimits,
@@ -30,9 +30,13 @@ const slotGroup = { memoryMb: 64, maxProcesses: 8 };
 /** The socket folders of live fork servers: removed when this process exits, whatever stopped. */
 const socketFolders = new Set<string>();
 let removeOnExit = false;
+/** testit-slot-<API pid>-<slot>-<random>: a process that ended without its exit event (killed,
+ * or a test worker torn down) leaves its folders, which the next one to make a folder removes. */
+const socketFolderName = /^testit-slot-(\d+)-\d+-/;
 
 function makeSocketFolder(slot: number): string {
-  const folder = mkdtempSync(join(tmpdir(), `testit-slot-${slot}-`));
+  removeStaleSocketFolders();
+  const folder = mkdtempSync(join(tmpdir(), `testit-slot-${process.pid}-${slot}-`));
   socketFolders.add(folder);
   if (!removeOnExit) {
     removeOnExit = true;
@@ -41,6 +45,18 @@ function makeSocketFolder(slot: number): string {
     });
   }
   return folder;
+}
+
+function removeStaleSocketFolders(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    const pid = Number(socketFolderName.exec(entry)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    try {
+      rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+    } catch {
+      // Another user's, in a shared /tmp: not ours to remove.
+    }
+  }
 }
 
 function removeSocketFolder(folder: string): void {

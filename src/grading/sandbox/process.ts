@@ -40,6 +40,16 @@ export function residentMb(pid: number): number | undefined {
   }
 }
 
+/** Whether a process with this pid exists (one we may not signal exists too). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
 /** Resident memory of a process and all its descendants (a launcher forks the real program). */
 function treeResidentMb(pid: number): number | undefined {
   const own = residentMb(pid);
