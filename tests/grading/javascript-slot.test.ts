@@ -106,6 +106,7 @@ describe.each(backends)("the JavaScript slot process in the %s sandbox", (_, cre
   afterAll(() => {
     for (const sandbox of sandboxes) sandbox.close?.();
   });
+  const grader0 = () => graders[0] as Grader;
 
   it("gives the clean answer full points", async () => {
     expect(await grade(graders[0] as Grader, cleanAnswer)).toEqual({
@@ -125,6 +126,21 @@ describe.each(backends)("the JavaScript slot process in the %s sandbox", (_, cre
       expect(await grade(grader, cleanAnswer)).toMatchObject({ passed: 3, total: 3, errors: null });
     },
   );
+
+  it("reads long texts of 2-, 3- and 4-byte characters whole (a pipe read splits them)", async () => {
+    const report = await grader0()
+      .grade({
+        code: "function repeat(text, n) { return text.repeat(n); }",
+        testingCode: [
+          'assert.strictEqual(repeat("é", 150001), "é".repeat(150001));',
+          'assert.strictEqual(repeat("€", 100000) + "a", "€".repeat(100000) + "a");',
+          'assert.deepStrictEqual([repeat("🙂", 70001), "x"], ["🙂".repeat(70001), "x"]);',
+        ].join("\n"),
+        language: "javascript",
+      })
+      .then(inEnglish);
+    expect(report).toEqual({ passed: 3, total: 3, raised: false, errors: null });
+  });
 
   it("grades 20 answers of two students in flight on two slots, each as if alone", async () => {
     // Student 0 answers well, student 1 tries an exploit each time; each slot gets both in turn.

@@ -43,8 +43,10 @@ export function readControlLines(
     // Awaited by the run that started it.
   });
   const stdout = child.stdout as Readable;
-  stdout.on("data", (chunk: Buffer) => {
-    lines += chunk.toString("utf8");
+  // Decoded across chunks: a character whose bytes a pipe read splits stays whole.
+  stdout.setEncoding("utf8");
+  stdout.on("data", (chunk: string) => {
+    lines += chunk;
     for (let end = lines.indexOf("\n"); end >= 0; end = lines.indexOf("\n")) {
       const line = lines.slice(0, end);
       lines = lines.slice(end + 1);
