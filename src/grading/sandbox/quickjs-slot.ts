@@ -23,13 +23,18 @@ export interface SlotLaunch {
 
 /** Node's flags for the slot process (the program follows as `-e`). A native stack of 4 MB (of the
  * thread's 8) for QuickJS's 1 MB of JavaScript frames. The permission model stays on: the
- * process reads nothing. WebAssembly is tiered as by default: `--liftoff-only` was measured to
- * save ~0.7 ms per run and the ~250 ms of CPU that optimizing the engine costs once per process,
- * but to run a loop-and-sort answer 1.7 times slower (563 against 324 ms of CPU). The code
+ * process reads nothing. The engine is compiled whole and optimized (TurboFan, no Liftoff, not
+ * lazily) when the process starts, before it says it is ready: tiered as by default, the
+ * optimizing compiler ran on V8's other threads during the first answers of each new process and
+ * was counted in their CPU time (a 1.05 s answer measured 1.5 s, past its limit, as the first
+ * after a replacement). Compiling it all costs ~0.75 s of CPU once per process; a run costs the
+ * same after. `--liftoff-only` would run a loop-and-sort answer 1.7 times slower. The code
  * compiled is QuickJS's, the same for every answer; no answer's code is ever compiled. */
 export const slotNodeFlags = [
   "--stack-size=4000",
   "--max-old-space-size=128",
+  "--no-liftoff",
+  "--no-wasm-lazy-compilation",
   "--experimental-permission",
   "--disable-warning=ExperimentalWarning",
   "--input-type=module",
