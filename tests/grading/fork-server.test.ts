@@ -91,6 +91,31 @@ describe.skipIf(!canRun)("the fork server between two answers of one slot", () =
     );
   });
 
+  it("empties folders nested past the open-file limit and PATH_MAX, keeping its fork server", async () => {
+    // A replaced fork server has the same pid in its new sandbox: its start time tells them apart.
+    const forkServer = async () =>
+      JSON.parse(
+        (
+          await sandbox.execute(
+            inspect("report['started'] = open(f'/proc/{os.getppid()}/stat').read().split()[21]"),
+          )
+        ).channel,
+      ).started;
+    const before = await forkServer();
+    await freshAfter(
+      [
+        "import os",
+        "os.chdir('/tmp')",
+        "for level in range(2100):",
+        "    os.mkdir('a'); os.chdir('a')",
+        "open('x', 'w').write('at the bottom')",
+        "os.chdir('..'); os.chmod('a', 0)",
+        "def add(a, b): return a + b",
+      ].join("\n"),
+    );
+    expect(await forkServer()).toBe(before);
+  });
+
   it("grades the next answer after one that kills the fork server", async () => {
     await freshAfter(
       "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\ndef add(a, b):\n    return a + b\n",

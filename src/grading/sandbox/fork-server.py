@@ -180,14 +180,29 @@ def kill_all():
 
 
 def empty(folder):
-    for entry in os.scandir(folder):
-        path = entry.path
-        if entry.is_dir(follow_symlinks=False):
-            os.chmod(path, 0o700)
-            empty(path)
-            os.rmdir(path)
+    """Removes everything in folder, walking down and up by changing directory one level at a
+    time: no depth an answer can make (past the open-file limit, the recursion limit or
+    PATH_MAX) stops it. The answer's processes are gone by now, so nothing moves meanwhile."""
+    os.chdir(folder)
+    below = []
+    while True:
+        subfolder = None
+        with os.scandir(".") as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolder = entry.name
+                    break
+                os.unlink(entry.name)
+        if subfolder is not None:
+            os.chmod(subfolder, 0o700)
+            os.chdir(subfolder)
+            below.append(subfolder)
+        elif below:
+            os.chdir("..")
+            os.rmdir(below.pop())
         else:
-            os.unlink(path)
+            break
+    os.chdir("/")
 
 
 def clean():
