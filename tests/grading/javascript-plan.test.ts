@@ -15,13 +15,18 @@ const grader = new Grader(sandbox);
 const grade = async (code: string, testingCode: string) =>
   inEnglish(await grader.grade({ code, testingCode, language: "javascript" }));
 
-/** The input the student's run would get for these tests (answer left empty). */
-async function studentInput(testingCode: string): Promise<string> {
+/** The plan of these tests, made by a real teacher-only run. */
+async function planOf(testingCode: string) {
   const planning = javascriptHarness.planTests(testingCode);
   if (planning.kind !== "run") throw new Error("the tests were not run");
   const outcome = planning.readPlan(await sandbox.execute(planning.program));
   if (outcome.kind !== "plan") throw new Error(outcome.report.errors ?? "no plan");
-  return javascriptHarness.studentRun("", outcome.plan).input;
+  return outcome;
+}
+
+/** The input the student's run would get for these tests (answer left empty). */
+async function studentInput(testingCode: string): Promise<string> {
+  return javascriptHarness.studentRun("", (await planOf(testingCode)).plan).input;
 }
 
 describe("what the student's run is given", () => {
@@ -70,6 +75,25 @@ describe("what the student's run is given", () => {
       passed: 0,
       total: 1,
     });
+  });
+});
+
+describe("asserts that are not top-level statements", () => {
+  it("are named in the plan's warnings: the answer's run reports whether they raised", async () => {
+    const nested = await planOf(
+      [
+        "const cases = [[2, 4], [3, 9]];",
+        "for (const [x, y] of cases) assert.strictEqual(sq(x), y);",
+        "cases.forEach(([x, y]) => assert.strictEqual(sq(x), y));",
+        "assert.strictEqual(sq(5), 25);",
+      ].join("\n"),
+    );
+    expect(nested.warnings).toEqual([
+      expect.stringMatching(/^Line 2: its asserts run in the answer's run/),
+      expect.stringMatching(/^Line 3: its asserts run in the answer's run/),
+    ]);
+    const topLevel = await planOf("assert.strictEqual(sq(2), 4);\nassert.strictEqual(sq(5), 25);");
+    expect(topLevel.warnings).toEqual([]);
   });
 });
 

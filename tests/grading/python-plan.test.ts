@@ -13,13 +13,18 @@ import { inEnglish } from "../helpers/english-report";
 const sandbox = new BwrapSandbox(defaultLimits(2000, 256), 6);
 const grader = new Grader(sandbox);
 
-/** Everything the student's run would read for these tests and this answer, gates included. */
-async function studentInput(testingCode: string, code = ""): Promise<string> {
+/** The plan of these tests, made by a real teacher-only run. */
+async function planOf(testingCode: string) {
   const planning = pythonHarness.planTests(testingCode);
   if (planning.kind !== "run") throw new Error("the tests were not run");
   const outcome = planning.readPlan(await sandbox.execute(planning.program));
   if (outcome.kind !== "plan") throw new Error(outcome.report.errors ?? "no plan");
-  const program = pythonHarness.studentRun(code, outcome.plan);
+  return outcome;
+}
+
+/** Everything the student's run would read for these tests and this answer, gates included. */
+async function studentInput(testingCode: string, code = ""): Promise<string> {
+  const program = pythonHarness.studentRun(code, (await planOf(testingCode)).plan);
   return [program.input, ...(program.continuations ?? []).map(({ input }) => input)].join("");
 }
 
@@ -83,6 +88,23 @@ describe("what the student's run is given", () => {
     const wrong = "def reverse_in_place(xs):\n    xs.sort()\n";
     expect(await grade(right, tests)).toMatchObject({ passed: 1, total: 1 });
     expect(await grade(wrong, tests)).toMatchObject({ passed: 0, total: 1 });
+  });
+});
+
+describe("asserts that are not top-level statements", () => {
+  it("are named in the plan's warnings: the answer's run reports whether they raised", async () => {
+    const nested = await planOf(
+      [
+        "cases = [(1, 2), (3, 6)]",
+        "for x, y in cases:\n    assert double(x) == y",
+        "assert double(5) == 10",
+      ].join("\n"),
+    );
+    expect(nested.warnings).toEqual([
+      expect.stringMatching(/^Line 2: its asserts run in the answer's run/),
+    ]);
+    const topLevel = await planOf("assert double(1) == 2\nassert double(5) == 10");
+    expect(topLevel.warnings ?? []).toEqual([]);
   });
 });
 

@@ -51,7 +51,12 @@ function readTeacherRun(planned: StaticPlan, ending: SandboxEnding): PlanOutcome
     expected,
     stop,
   };
-  return { kind: "plan", plan, cacheable: ending.channel.length <= maxCachedPlanBytes };
+  return {
+    kind: "plan",
+    plan,
+    cacheable: ending.channel.length <= maxCachedPlanBytes,
+    warnings: planned.warnings,
+  };
 }
 
 let version: string | undefined;

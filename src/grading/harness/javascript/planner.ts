@@ -37,7 +37,12 @@ export interface StaticPlan {
   teacherSteps: Step[];
   /** The student's run's steps, each with the statement it belongs to (to cut them at a stop). */
   studentSteps: [Step, number][];
+  /** Statements whose checks can't be judged outside (logged when the plan is made). */
+  warnings: string[];
 }
+
+const nestedAsserts = (line: number) =>
+  `Line ${line}: its asserts run in the answer's run, which reports whether they raised, so a wrong answer that makes them not raise passes the cases after them; keep checks as top-level asserts.`;
 
 const comparedBinary = new Set([
   "==",
@@ -179,6 +184,7 @@ class Planner {
 
   plan(): StaticPlan {
     const boundBefore = new Set<string>();
+    const warnings: string[] = [];
     this.statements.forEach((statement, index) => {
       const assertion = assertCall(statement.node);
       if (assertion) {
@@ -192,6 +198,8 @@ class Planner {
         this.touchesStudent(statement.mentions) || this.#readsBeforeBinding(statement, boundBefore);
       for (const name of statement.binds) boundBefore.add(name);
       if (usesStudent) {
+        if (statement.mentions.has("assert"))
+          warnings.push(nestedAsserts(statement.node.loc?.start.line ?? 0));
         this.taint(new Set([...this.handedOn(statement.node, statement), ...statement.binds]));
         this.actions.push({ kind: "student" });
       } else {
@@ -204,6 +212,7 @@ class Planner {
       probes: this.probes.map((probe) => probe.source),
       teacherSteps: this.teacherSteps(),
       studentSteps: this.studentSteps(),
+      warnings,
     };
   }
 

@@ -67,6 +67,10 @@ MAX_HOLE_SOURCE = 4096
 MAX_VALUE_ITEMS = 200_000
 
 
+NESTED_ASSERTS = ("Line %d: its asserts run in the answer's run, which reports whether they raised, "
+                  "so a wrong answer that makes them not raise passes the cases after them; "
+                  "keep checks as top-level asserts.")
+
 class Scope:
     """A top-level statement's module-level names: read now, read later (in the bodies of the
     functions it defines), and bound."""
@@ -629,6 +633,8 @@ class Planner:
 
     # Statements
     def student_statement(self, index, statement):
+        if any(isinstance(node, ast.Assert) for node in ast.walk(statement)):
+            self.warnings.append(NESTED_ASSERTS % statement.lineno)
         scope = self.tests.scopes[index]
         called = self.tests.function_globals(self.tests.called_names(statement) & self.tests.names, index)
         self.provide(index, (scope.reads | called) & self.tests.names - self.taint.tainted, statement.lineno)
