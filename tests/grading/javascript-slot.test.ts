@@ -127,6 +127,17 @@ describe.each(backends)("the JavaScript slot process in the %s sandbox", (_, cre
     },
   );
 
+  it("cuts an error text or a report of tens of MB in the engine, not in the slot process", async () => {
+    // Copied whole into the slot process's 128 MiB heap, each killed it ("Memory limit exceeded").
+    const thrown = await grade(grader0(), 'throw new Error("x".repeat(50e6));');
+    expect(thrown.passed).toBe(0);
+    expect(thrown.errors).toMatch(/^Error: x{1000}/);
+    expect(thrown.errors).toContain("(truncated)");
+    const returned = await grade(grader0(), 'function sq(x) { return "x".repeat(40e6); }');
+    expect(returned).toMatchObject({ passed: 0, errors: "Output limit exceeded" });
+    expect(await grade(grader0(), cleanAnswer)).toMatchObject({ passed: 3, total: 3 });
+  });
+
   it("reads long texts of 2-, 3- and 4-byte characters whole (a pipe read splits them)", async () => {
     const report = await grader0()
       .grade({

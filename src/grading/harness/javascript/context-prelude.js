@@ -17,6 +17,9 @@
   const hasOwn = Object.hasOwn;
   const stringify = JSON.stringify;
   const toText = String;
+  const { slice } = String.prototype;
+  /** A text's first `length` characters, cut in here so a long one is never copied out whole. */
+  const prefix = (text, length) => apply(slice, text, [0, length]);
 
   const RealProxy = Proxy;
   const proxies = new WeakSet();
@@ -203,5 +206,5 @@
     }
     return stringify([0]);
   };
-  return { describe, encode, callAndCatch };
+  return { describe, encode, callAndCatch, prefix };
 })();

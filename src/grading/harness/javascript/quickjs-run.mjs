@@ -25,6 +25,9 @@ const linearOverheadMb = 32;
  * native stack for it (--stack-size in quickjs-slot.ts). */
 const stackBytes = 1024 * 1024;
 const maxTextLength = 4096;
+/** An error's text kept: more than a report's runtime_errors keeps (8 KiB), so that cut, which
+ * says so, is the one readers see. */
+const maxErrorLength = 16 * 1024;
 /** What a run may report, as the other backends' channel limit. */
 const maxChannelBytes = 1024 * 1024;
 /** Promise jobs run between two checks of the limits. */
@@ -118,6 +121,19 @@ export async function runProgram(wasmModule, { source, input }, limits) {
     const describe = helper("describe");
     const encode = helper("encode");
     const callAndCatch = helper("callAndCatch");
+    const prefix = helper("prefix");
+    /** A text's first `length` characters: cut in the instance, since the slot process's own
+     * heap is far smaller than what an answer may build. */
+    const textPrefix = (text, length) => {
+      const cut = context.callFunction(prefix, context.undefined, text, context.newNumber(length));
+      if (cut.error) {
+        cut.error.dispose();
+        return "";
+      }
+      const kept = context.getString(cut.value);
+      cut.value.dispose();
+      return kept;
+    };
 
     const drainJobs = () => {
       while (stoppedFor === undefined && runtime.hasPendingJob()) {
@@ -135,7 +151,7 @@ export async function runProgram(wasmModule, { source, input }, limits) {
         described.error.dispose();
         return "Uncaught exception (it could not be described)";
       }
-      const text = context.getString(described.value);
+      const text = textPrefix(described.value, maxErrorLength);
       if (/^InternalError: out of memory/.test(text)) stoppedFor ??= "memory";
       return text;
     };
@@ -156,7 +172,12 @@ export async function runProgram(wasmModule, { source, input }, limits) {
         textOfError(result.error);
         return undefined;
       }
-      const value = context.dump(result.value);
+      // A report longer than the channel would stop the run anyway: it isn't copied out.
+      const tooLong =
+        context.typeof(result.value) === "string" &&
+        context.getNumber(context.getProp(result.value, "length")) > maxChannelBytes;
+      if (tooLong) stoppedFor ??= "output";
+      const value = tooLong ? undefined : context.dump(result.value);
       result.value.dispose();
       return value;
     };
@@ -183,9 +204,11 @@ export async function runProgram(wasmModule, { source, input }, limits) {
         if ("raised" in converted) report(["s", id, converted.raised]);
         else {
           const text =
-            context.typeof(converted.value) === "string" ? context.getString(converted.value) : "";
+            context.typeof(converted.value) === "string"
+              ? textPrefix(converted.value, maxTextLength)
+              : "";
           converted.value.dispose();
-          report(["s", id, text.slice(0, maxTextLength)]);
+          report(["s", id, text]);
         }
         return true;
       }
