@@ -267,9 +267,9 @@ export class QuickJsSlot {
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...env },
     });
     child.unref();
-    (child.stdout as unknown as { unref(): void }).unref();
-    (child.stdin as unknown as { unref(): void }).unref();
-    (child.stderr as unknown as { unref(): void }).unref();
+    // Pipes keep the API alive only while a run waits on them (ControlLines.busy).
+    for (const pipe of [child.stdin, child.stdout, child.stderr])
+      (pipe as unknown as { unref(): void } | null)?.unref();
     const engine = quickjsWasm();
     child.stdin?.write(`${JSON.stringify({ wasmBytes: engine.length })}\n`);
     child.stdin?.write(engine);
